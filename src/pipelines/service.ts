@@ -1,0 +1,182 @@
+// What the API and the CLI do with pipelines: start one (allocating its compose id), read its
+// state, and deliver a sign-off. Both are thin shells over these functions.
+import {
+  WorkflowNotFoundError,
+  WorkflowUpdateFailedError,
+  type Client,
+  type WorkflowExecutionInfo,
+} from "@temporalio/client";
+import type { Config } from "../config.js";
+import { composeDate, composeId as formatComposeId } from "../domain/compose-id.js";
+import { pipelineWorkflowId, type PipelineInput, type PipelineView, type SignoffRecord, type SignoffRequest } from "../domain/pipeline.js";
+import type { Db } from "../db/database.js";
+import { Prisma } from "../generated/prisma/client.js";
+import type { ReleaseCatalog } from "../releases/catalog.js";
+import { ComposeIdKey, PipelineStageKey, ReleaseKey } from "../temporal/search-attributes.js";
+import { composePipeline, pipelineQuery, signoffUpdate } from "../workflows/compose-pipeline.js";
+
+export interface PipelineDeps {
+  client: Client;
+  db: Db;
+  cfg: Config;
+  releases: ReleaseCatalog;
+}
+
+export class PipelineError extends Error {
+  constructor(
+    readonly kind: "not-found" | "refused" | "invalid",
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+export interface StartRequest {
+  release: string;
+  trigger: PipelineInput["trigger"];
+  artifacts?: string[];
+  force?: string[];
+  /** the compose date; today (UTC) by default */
+  date?: string;
+}
+
+/** Allocates the next compose id of the day for a release and records the pipeline run. */
+export async function allocatePipelineRun(db: Db, releases: ReleaseCatalog, req: StartRequest, now = new Date()) {
+  const def = releases.get(req.release);
+  const unknown = [...(req.artifacts ?? []), ...(req.force ?? [])].filter((a) => !def.artifacts.some((d) => d.name === a));
+  if (unknown.length) throw new PipelineError("invalid", `release ${req.release} has no artifact ${unknown.join(", ")}`);
+  const date = req.date ?? composeDate(now);
+  for (let attempt = 0; attempt < 5; attempt++) {
+    const [fromRuns, fromComposes] = await Promise.all([
+      db.pipelineRun.aggregate({ where: { release: req.release, date }, _max: { respin: true } }),
+      db.compose.aggregate({ where: { release: { name: req.release }, date, type: def.compose.type }, _max: { respin: true } }),
+    ]);
+    const respin = Math.max(fromRuns._max.respin ?? -1, fromComposes._max.respin ?? -1) + 1;
+    const composeId = formatComposeId(req.release, date, def.compose.type, respin);
+    const workflowId = pipelineWorkflowId(req.release, composeId);
+    try {
+      await db.pipelineRun.create({
+        data: { workflowId, release: req.release, composeId, date, respin, trigger: req.trigger, artifacts: req.artifacts ?? [] },
+      });
+      return { workflowId, composeId };
+    } catch (error) {
+      // Another trigger took this respin at the same moment: take the next one.
+      if (error instanceof Prisma.PrismaClientKnownRequestError && error.code === "P2002") continue;
+      throw error;
+    }
+  }
+  throw new Error(`could not allocate a compose id for ${req.release} on ${date}: too much contention`);
+}
+
+export function pipelineInput(cfg: Config, req: StartRequest, composeId: string): PipelineInput {
+  return {
+    release: req.release,
+    composeId,
+    trigger: req.trigger,
+    artifacts: req.artifacts ?? [],
+    force: req.force ?? [],
+    signoff: { remindAfterSeconds: cfg.RELENGOTRON_SIGNOFF_REMIND_AFTER, expireAfterSeconds: cfg.RELENGOTRON_SIGNOFF_EXPIRE_AFTER },
+    buildConcurrency: cfg.RELENGOTRON_BUILD_CONCURRENCY,
+  };
+}
+
+export async function startPipeline(deps: PipelineDeps, req: StartRequest): Promise<{ workflowId: string; composeId: string }> {
+  const { workflowId, composeId } = await allocatePipelineRun(deps.db, deps.releases, req);
+  await deps.client.workflow.start(composePipeline, {
+    taskQueue: deps.cfg.TEMPORAL_TASK_QUEUE,
+    workflowId,
+    args: [pipelineInput(deps.cfg, req, composeId)],
+    typedSearchAttributes: [
+      { key: ReleaseKey, value: req.release },
+      { key: ComposeIdKey, value: composeId },
+      { key: PipelineStageKey, value: "snapshot" },
+    ],
+  });
+  return { workflowId, composeId };
+}
+
+export async function getPipeline(client: Client, workflowId: string): Promise<PipelineView & { workflowId: string; status: string }> {
+  const handle = client.workflow.getHandle(workflowId);
+  try {
+    const [description, view] = await Promise.all([handle.describe(), handle.query(pipelineQuery)]);
+    return { workflowId, status: description.status.name, ...view };
+  } catch (error) {
+    if (error instanceof WorkflowNotFoundError) throw new PipelineError("not-found", `no pipeline ${workflowId}`);
+    throw error;
+  }
+}
+
+export async function listPipelines(client: Client, opts: { release?: string; stage?: string; limit?: number } = {}) {
+  const clauses = [`WorkflowType = 'composePipeline'`];
+  if (opts.release) clauses.push(`Release = '${opts.release.replaceAll("'", "")}'`);
+  if (opts.stage) clauses.push(`PipelineStage = '${opts.stage.replaceAll("'", "")}'`);
+  const out: ReturnType<typeof summarize>[] = [];
+  for await (const wf of client.workflow.list({ query: clauses.join(" AND ") })) {
+    out.push(summarize(wf));
+    if (out.length >= (opts.limit ?? 50)) break;
+  }
+  return out;
+}
+
+function summarize(wf: WorkflowExecutionInfo) {
+  const sa = wf.typedSearchAttributes;
+  return {
+    workflowId: wf.workflowId,
+    status: wf.status.name,
+    release: sa.get(ReleaseKey),
+    composeId: sa.get(ComposeIdKey),
+    stage: sa.get(PipelineStageKey),
+    startTime: wf.startTime.toISOString(),
+    closeTime: wf.closeTime?.toISOString(),
+  };
+}
+
+export interface SignoffAttempt {
+  workflowId: string;
+  actor: string;
+  request: SignoffRequest;
+  remoteAddr?: string;
+}
+
+/** Delivers a sign-off as a Temporal Update and audits the attempt, accepted or refused. */
+export async function signoff(client: Client, db: Db, attempt: SignoffAttempt): Promise<SignoffRecord> {
+  const audit = (accepted: boolean, reason?: string) =>
+    db.signoffAudit.create({
+      data: {
+        pipelineId: attempt.workflowId,
+        actor: attempt.actor,
+        decision: attempt.request.decision,
+        comment: attempt.request.comment,
+        accepted,
+        reason,
+        remoteAddr: attempt.remoteAddr,
+      },
+    });
+  const handle = client.workflow.getHandle(attempt.workflowId);
+  try {
+    const record = await handle.executeUpdate(signoffUpdate, { args: [{ ...attempt.request, actor: attempt.actor }] });
+    await audit(true);
+    return record;
+  } catch (error) {
+    const reason = await refusalReason(handle, error);
+    await audit(false, reason ?? (error as Error).message);
+    if (reason) throw new PipelineError("refused", reason);
+    if (error instanceof WorkflowNotFoundError) throw new PipelineError("not-found", `no pipeline ${attempt.workflowId}`);
+    throw error;
+  }
+}
+
+async function refusalReason(handle: ReturnType<Client["workflow"]["getHandle"]>, error: unknown): Promise<string | undefined> {
+  if (error instanceof WorkflowUpdateFailedError) return error.cause?.message ?? error.message;
+  // The server answers "not found" for an update to a closed workflow: tell the two apart.
+  if (error instanceof WorkflowNotFoundError) {
+    try {
+      const description = await handle.describe();
+      const stage = description.typedSearchAttributes.get(PipelineStageKey);
+      return `pipeline has finished (${description.status.name.toLowerCase()}${stage ? `, stage ${stage}` : ""}): it takes no sign-off`;
+    } catch {
+      return undefined;
+    }
+  }
+  return undefined;
+}

@@ -1,0 +1,97 @@
+// The sandbox: loopback stand-ins for Fedora infrastructure, used when no real endpoint is
+// configured, so a fresh machine runs the whole loop. A Koji hub (XML-RPC), a ResultsDB, and a web
+// server for the compose trees and the mirror.
+import { randomBytes } from "node:crypto";
+import fs from "node:fs";
+import http from "node:http";
+import type { AddressInfo } from "node:net";
+import path from "node:path";
+import { KojiHub, type KojiHubEvent } from "./koji-hub.js";
+import { fedoraRawhideSeed } from "./koji-seed.js";
+import { SandboxResultsDb } from "./resultsdb.js";
+import { serveDirectory } from "./static-files.js";
+import type { Result } from "../clients/resultsdb.js";
+
+export interface SandboxOptions {
+  dir: string;
+  host: string;
+  kojiPort: number;
+  webPort: number;
+  composeRoot: string;
+  mirrorDir: string;
+  /** how long a sandbox image build takes */
+  taskDurationMs?: number;
+  onKojiEvent?: (event: KojiHubEvent) => void;
+  onResult?: (result: Result) => void;
+  log?: (line: string) => void;
+}
+
+export interface Sandbox {
+  hub: KojiHub;
+  resultsdb: SandboxResultsDb;
+  kojiUrl: string;
+  kojiTopurl: string;
+  resultsdbUrl: string;
+  webUrl: string;
+  /** the sandbox Koji account relengotron logs in with */
+  kojiUser: { name: string; password: string };
+  close(): Promise<void>;
+}
+
+export const SANDBOX_KOJI_USER = "releng";
+
+export async function startSandbox(opts: SandboxOptions): Promise<Sandbox> {
+  fs.mkdirSync(opts.dir, { recursive: true });
+  fs.mkdirSync(opts.composeRoot, { recursive: true });
+  fs.mkdirSync(opts.mirrorDir, { recursive: true });
+  const password = readOrCreateSecret(path.join(opts.dir, "koji-password"));
+  const hub = await KojiHub.start({
+    topDir: path.join(opts.dir, "koji"),
+    statePath: path.join(opts.dir, "koji-state.json"),
+    seed: fedoraRawhideSeed,
+    users: [{ name: SANDBOX_KOJI_USER, password, perms: ["admin"] }],
+    taskDurationMs: opts.taskDurationMs,
+    onEvent: opts.onKojiEvent,
+    log: opts.log,
+    port: opts.kojiPort,
+    host: opts.host,
+  });
+  const resultsdb = new SandboxResultsDb({ stateFile: path.join(opts.dir, "resultsdb.json"), onResult: opts.onResult });
+  const web = http.createServer((req, res) => {
+    void (async () => {
+      if (await resultsdb.handle(req, res, "/resultsdb")) return;
+      if (serveDirectory(req, res, "/composes/", opts.composeRoot)) return;
+      if (serveDirectory(req, res, "/mirror/", opts.mirrorDir)) return;
+      res.writeHead(404, { "Content-Type": "text/plain" });
+      res.end("sandbox: /resultsdb/api/v2.0/…, /composes/…, /mirror/…\n");
+    })().catch((error: Error) => {
+      if (!res.headersSent) res.writeHead(500, { "Content-Type": "text/plain" });
+      res.end(`sandbox: ${error.message}\n`);
+    });
+  });
+  await new Promise<void>((resolve, reject) => {
+    web.once("error", reject);
+    web.listen(opts.webPort, opts.host, () => resolve());
+  });
+  const webUrl = `http://${opts.host}:${(web.address() as AddressInfo).port}`;
+  return {
+    hub,
+    resultsdb,
+    kojiUrl: hub.url,
+    kojiTopurl: hub.topurl,
+    resultsdbUrl: `${webUrl}/resultsdb`,
+    webUrl,
+    kojiUser: { name: SANDBOX_KOJI_USER, password },
+    close: async () => {
+      web.closeAllConnections();
+      await Promise.all([hub.close(), new Promise<void>((resolve) => web.close(() => resolve()))]);
+    },
+  };
+}
+
+function readOrCreateSecret(file: string): string {
+  if (fs.existsSync(file)) return fs.readFileSync(file, "utf8").trim();
+  const secret = randomBytes(18).toString("base64url");
+  fs.writeFileSync(file, `${secret}\n`, { mode: 0o600 });
+  return secret;
+}

@@ -1,0 +1,198 @@
+// The compose pipeline: snapshot the tag, plan, rebuild only what changed, assemble and check the
+// compose, gate, wait for a release engineer's sign-off, publish.
+import {
+  allHandlersFinished,
+  condition,
+  defineQuery,
+  defineUpdate,
+  executeChild,
+  proxyActivities,
+  setHandler,
+  upsertSearchAttributes,
+  workflowInfo,
+} from "@temporalio/workflow";
+import type { PipelineActivities } from "../activities/pipeline.js";
+import { decideGate } from "../domain/gate.js";
+import {
+  PipelineState,
+  signoffUpdateSchema,
+  type PipelineInput,
+  type PipelineStage,
+  type PipelineView,
+  type SignoffRecord,
+  type SignoffUpdate,
+} from "../domain/pipeline.js";
+import { ArtifactKey, ArtifactsKey, ComposeIdKey, PipelineStageKey, ReleaseKey } from "../temporal/search-attributes.js";
+import { artifactBuild, type ArtifactBuildResult } from "./artifact-build.js";
+
+export const pipelineQuery = defineQuery<PipelineView>("pipeline");
+export const stageQuery = defineQuery<PipelineStage>("stage");
+export const signoffUpdate = defineUpdate<SignoffRecord, [SignoffUpdate]>("signoff");
+
+export type PipelineResult = Pick<PipelineView, "stage" | "composeId"> & { published: string[] };
+
+const acts = proxyActivities<PipelineActivities>({
+  startToCloseTimeout: "30 minutes",
+  heartbeatTimeout: "2 minutes",
+  retry: { initialInterval: "2s", maximumInterval: "1 minute", maximumAttempts: 20 },
+});
+
+export async function composePipeline(input: PipelineInput): Promise<PipelineResult> {
+  const pipelineId = workflowInfo().workflowId;
+  const state = new PipelineState(input.release, input.composeId);
+
+  setHandler(pipelineQuery, () => state.view());
+  setHandler(stageQuery, () => state.stage);
+  setHandler(
+    signoffUpdate,
+    (update) => {
+      state.signoff = { ...update, decidedAt: new Date().toISOString() };
+      return state.signoff;
+    },
+    {
+      // Rejected here, a bad sign-off never enters the workflow history.
+      validator: (update) => {
+        const parsed = signoffUpdateSchema.safeParse(update);
+        if (!parsed.success) throw new Error(`invalid sign-off: ${parsed.error.issues.map((i) => i.message).join("; ")}`);
+        const refusal = state.signoffRefusal();
+        if (refusal) throw new Error(refusal);
+      },
+    },
+  );
+
+  const stage = (next: PipelineStage) => {
+    state.stage = next;
+    upsertSearchAttributes([{ key: PipelineStageKey, value: next }]);
+  };
+  const finish = async (final: PipelineStage): Promise<PipelineResult> => {
+    stage(final);
+    await condition(allHandlersFinished);
+    return { stage: final, composeId: input.composeId, published: state.published.map((a) => a.artifact) };
+  };
+  upsertSearchAttributes([
+    { key: ReleaseKey, value: input.release },
+    { key: ComposeIdKey, value: input.composeId },
+  ]);
+
+  try {
+    stage("snapshot");
+    const snapshot = await acts.snapshotInputs({ pipelineId, release: input.release });
+
+    stage("plan");
+    const plan = await acts.planPipeline({
+      pipelineId,
+      release: input.release,
+      snapshotId: snapshot.snapshotId,
+      artifacts: input.artifacts,
+      force: input.force,
+    });
+    state.setPlan(plan);
+    upsertSearchAttributes([{ key: ArtifactsKey, value: state.rebuilds }]);
+
+    stage("build");
+    const results = await buildAll(state.rebuilds, input.buildConcurrency, (artifact) => {
+      state.update(artifact, { status: "building" });
+      return executeChild(artifactBuild, {
+        workflowId: `${pipelineId}/build/${artifact}`,
+        args: [{ pipelineId, release: input.release, composeId: input.composeId, artifact, snapshotId: snapshot.snapshotId }],
+        typedSearchAttributes: [
+          { key: ReleaseKey, value: input.release },
+          { key: ComposeIdKey, value: input.composeId },
+          { key: ArtifactKey, value: artifact },
+        ],
+      });
+    });
+    for (const result of results) {
+      if (result.ok) state.update(result.artifact, { status: "built", outputs: result.outputs, kojiTaskId: result.kojiTaskId ?? undefined });
+      else state.update(result.artifact, { status: "build-failed", error: result.error, kojiTaskId: result.kojiTaskId ?? undefined });
+    }
+    if (state.available.length === 0) return await finish("nothing-to-publish");
+
+    stage("compose");
+    const existing = state.available.map((a) => ({ artifact: a.artifact, reuse: state.plan.find((p) => p.artifact === a.artifact)?.reuse }));
+    const compose = await acts.assembleCompose({
+      pipelineId,
+      release: input.release,
+      composeId: input.composeId,
+      snapshotId: snapshot.snapshotId,
+      artifacts: existing,
+      incomplete: state.available.length < state.plan.length,
+    });
+
+    stage("check");
+    const checks = await acts.runChecks({
+      pipelineId,
+      release: input.release,
+      composeId: input.composeId,
+      snapshotId: snapshot.snapshotId,
+      artifacts: existing,
+    });
+
+    stage("gate");
+    const requirements = await acts.requiredChecks({ release: input.release, artifacts: state.plan.map((p) => p.artifact) });
+    for (const entry of state.plan) {
+      const artifact = state.artifact(entry.artifact);
+      const gate = decideGate({
+        artifact: entry.artifact,
+        built: artifact.status !== "build-failed",
+        buildError: artifact.error,
+        required: requirements[entry.artifact] ?? [],
+        checks,
+      });
+      state.update(entry.artifact, {
+        checks: checks.filter((c) => c.artifact === entry.artifact),
+        gate,
+        status: gate.publish ? "publishable" : artifact.status === "build-failed" ? "build-failed" : "gated-out",
+      });
+    }
+    if (state.publishable.length === 0) return await finish("nothing-to-publish");
+
+    stage("awaiting-signoff");
+    const signed = await condition(() => state.signoff !== undefined, `${input.signoff.remindAfterSeconds} seconds`);
+    if (!signed) {
+      await acts.remindSignoff({ pipelineId, release: input.release, composeId: input.composeId, publishable: state.publishable.map((a) => a.artifact) });
+      state.remindedAt = new Date().toISOString();
+      const remaining = Math.max(1, input.signoff.expireAfterSeconds - input.signoff.remindAfterSeconds);
+      if (!(await condition(() => state.signoff !== undefined, `${remaining} seconds`))) {
+        for (const a of state.publishable) state.update(a.artifact, { status: "not-published" });
+        return await finish("expired");
+      }
+    }
+    if (state.signoff?.decision !== "approve") {
+      for (const a of state.publishable) state.update(a.artifact, { status: "not-published" });
+      return await finish("rejected");
+    }
+
+    stage("publishing");
+    const publishable = state.publishable;
+    const names = new Set(publishable.map((a) => a.artifact));
+    await acts.publishArtifacts({
+      pipelineId,
+      release: input.release,
+      composeId: input.composeId,
+      composeLocation: compose.location,
+      files: compose.images.filter((i) => names.has(i.artifact)).map(({ artifact, path, sha256, size }) => ({ artifact, path, sha256, size })),
+    });
+    for (const a of publishable) state.update(a.artifact, { status: "published" });
+    return await finish("published");
+  } catch (error) {
+    state.error = error instanceof Error ? (error.cause instanceof Error ? error.cause.message : error.message) : String(error);
+    stage("failed");
+    throw error;
+  }
+}
+
+/** Runs `build` over `artifacts`, at most `limit` at a time, in a deterministic order. */
+async function buildAll(
+  artifacts: string[],
+  limit: number,
+  build: (artifact: string) => Promise<ArtifactBuildResult>,
+): Promise<ArtifactBuildResult[]> {
+  const queue = [...artifacts];
+  const results: ArtifactBuildResult[] = [];
+  const lane = async () => {
+    for (let next = queue.shift(); next !== undefined; next = queue.shift()) results.push(await build(next));
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, artifacts.length) }, lane));
+  return results.sort((a, b) => (a.artifact < b.artifact ? -1 : 1));
+}

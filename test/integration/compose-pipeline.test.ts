@@ -1,0 +1,166 @@
+// The compose pipeline end to end on a real Temporal dev server, real PostgreSQL and the sandbox
+// Koji hub: plan from fingerprints, rebuild only what changed, assemble, check, gate, sign off,
+// publish.
+import { createHash } from "node:crypto";
+import fs from "node:fs";
+import path from "node:path";
+import { WorkflowUpdateFailedError } from "@temporalio/client";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { ComposeIdKey, PipelineStageKey, ReleaseKey } from "../../src/temporal/search-attributes.js";
+import { composePipeline, pipelineQuery, signoffUpdate } from "../../src/workflows/compose-pipeline.js";
+import { pipelineWorkflowId } from "../../src/domain/pipeline.js";
+import { eventually, startPipelineEnv, testPipelineInput, type PipelineEnv } from "../support/pipeline-env.js";
+import { recordHistory } from "../support/histories.js";
+
+const ALL = ["Container-Base", "Cloud-Base-Generic", "Server-boot", "Workstation-Live", "Xfce-Live"].sort();
+
+describe("compose pipeline", () => {
+  let p: PipelineEnv;
+  beforeAll(async () => {
+    p = await startPipelineEnv();
+  });
+  afterAll(async () => {
+    await p?.close();
+  });
+
+  async function start(composeId: string, overrides: Parameters<typeof testPipelineInput>[1] = {}) {
+    const workflowId = pipelineWorkflowId("Fedora-Rawhide", composeId);
+    const handle = await p.env.client.workflow.start(composePipeline, {
+      taskQueue: p.taskQueue,
+      workflowId,
+      args: [testPipelineInput(composeId, overrides)],
+    });
+    return handle;
+  }
+
+  async function awaitStage(handle: Awaited<ReturnType<typeof start>>, stage: string) {
+    return eventually(async () => {
+      const view = await handle.query(pipelineQuery);
+      if (view.stage === "failed") throw new Error(`pipeline failed: ${view.error}`);
+      return view.stage === stage ? view : undefined;
+    }, `stage ${stage}`);
+  }
+
+  const kojiTaskCount = async () => (await p.koji.listTasks({ parent: null })).length;
+
+  it("first compose: rebuilds every artifact, waits for a sign-off, publishes what was approved", async () => {
+    const worker = await p.newWorker();
+    await worker.runUntil(async () => {
+      const handle = await start("Fedora-Rawhide-20261127.n.0");
+      const view = await awaitStage(handle, "awaiting-signoff");
+
+      expect(view.plan.map((e) => e.artifact).sort()).toEqual(ALL);
+      for (const entry of view.plan) {
+        expect(entry.action).toBe("rebuild");
+        expect(entry.reasons.map((r) => r.kind)).toEqual(["first-build"]);
+      }
+      // One Koji task per Koji-built artifact (Server-boot is made by the compose step).
+      expect(await kojiTaskCount()).toBe(ALL.length - 1);
+      for (const a of view.artifacts) {
+        expect(a.status, a.artifact).toBe("publishable");
+        expect(a.gate?.publish, a.artifact).toBe(true);
+        expect(a.checks.map((c) => c.check).sort()).toEqual(a.artifact === "Server-boot" ? ["installability", "size-budget"] : ["installability", "size-budget"]);
+      }
+
+      const description = await handle.describe();
+      expect(description.typedSearchAttributes.get(ReleaseKey)).toBe("Fedora-Rawhide");
+      expect(description.typedSearchAttributes.get(ComposeIdKey)).toBe("Fedora-Rawhide-20261127.n.0");
+      expect(description.typedSearchAttributes.get(PipelineStageKey)).toBe("awaiting-signoff");
+
+      const record = await handle.executeUpdate(signoffUpdate, { args: [{ decision: "approve", comment: "nightly looks fine", actor: "mohan" }] });
+      expect(record).toMatchObject({ decision: "approve", actor: "mohan", comment: "nightly looks fine" });
+      const result = await handle.result();
+      expect(result.stage).toBe("published");
+      expect(result.published.sort()).toEqual(ALL);
+      await recordHistory(handle, "pipeline-first-build-approved");
+    });
+
+    // What is on the mirror is exactly what was built, checksums verified.
+    const release = path.join(p.dirs.mirrorDir, "Fedora-Rawhide");
+    expect(fs.readlinkSync(path.join(release, "latest"))).toBe("Fedora-Rawhide-20261127.n.0");
+    const publications = await p.database.db.publication.findMany({ where: { composeId: "Fedora-Rawhide-20261127.n.0" } });
+    expect(new Set(publications.map((x) => x.artifact))).toEqual(new Set(ALL));
+    for (const pub of publications) {
+      const bytes = fs.readFileSync(path.join(release, "Fedora-Rawhide-20261127.n.0", pub.path));
+      expect(createHash("sha256").update(bytes).digest("hex")).toBe(pub.sha256);
+    }
+    // The compose is in composedb with its images and packages.
+    const compose = await p.database.db.compose.findUniqueOrThrow({ where: { composeId: "Fedora-Rawhide-20261127.n.0" }, include: { images: true } });
+    expect(compose.status).toBe("FINISHED");
+    expect(compose.images.length).toBe(2 + 1 + 2 + 2 + 4);
+  });
+
+  it("nothing changed: the next pipeline reuses every artifact and submits no Koji task", async () => {
+    const before = await kojiTaskCount();
+    const worker = await p.newWorker();
+    await worker.runUntil(async () => {
+      const handle = await start("Fedora-Rawhide-20261127.n.1");
+      const view = await awaitStage(handle, "awaiting-signoff");
+      for (const entry of view.plan) {
+        expect(entry.action, entry.artifact).toBe("reuse");
+        expect(entry.reuse?.composeId).toBe("Fedora-Rawhide-20261127.n.0");
+      }
+      await handle.executeUpdate(signoffUpdate, { args: [{ decision: "approve", comment: "reuse all", actor: "mohan" }] });
+      expect((await handle.result()).stage).toBe("published");
+      await recordHistory(handle, "pipeline-all-reused");
+    });
+    expect(await kojiTaskCount()).toBe(before);
+  });
+
+  it("a new firefox build: only the images containing firefox are rebuilt", async () => {
+    const before = await kojiTaskCount();
+    const firefox = (await p.koji.listTagged("f46", { latest: true, package: "firefox" }))[0]!;
+    const rpms = await p.koji.listBuildRPMs(firefox.build_id);
+    const id = p.hub.createBuild({
+      name: "firefox",
+      epoch: firefox.epoch,
+      version: firefox.version,
+      release: firefox.release.replace(/^(\d+)/, (n) => String(Number(n) + 1)),
+      rpms: rpms.filter((r) => r.arch !== "src").map((r) => ({ arch: r.arch, size: r.size + 1_000_000, requires: [], provides: [] })),
+    });
+    p.hub.tagBuild("f46", id);
+
+    const worker = await p.newWorker();
+    await worker.runUntil(async () => {
+      const handle = await start("Fedora-Rawhide-20261128.n.0");
+      const view = await awaitStage(handle, "awaiting-signoff");
+      const rebuilt = view.plan.filter((e) => e.action === "rebuild").map((e) => e.artifact).sort();
+      expect(rebuilt).toEqual(["Workstation-Live", "Xfce-Live"]);
+      for (const entry of view.plan.filter((e) => e.action === "rebuild")) {
+        expect(entry.reasons.some((r) => r.kind === "package-changed" && r.package.startsWith("firefox."))).toBe(true);
+      }
+      await handle.executeUpdate(signoffUpdate, { args: [{ decision: "reject", comment: "firefox regression, hold", actor: "kevin" }] });
+      const result = await handle.result();
+      expect(result.stage).toBe("rejected");
+      expect(result.published).toEqual([]);
+      await recordHistory(handle, "pipeline-some-rebuilt-rejected");
+    });
+    expect(await kojiTaskCount()).toBe(before + 2);
+    expect(fs.existsSync(path.join(p.dirs.mirrorDir, "Fedora-Rawhide", "Fedora-Rawhide-20261128.n.0"))).toBe(false);
+  });
+
+  it("refuses a sign-off for a pipeline that is not waiting for one, before it enters history", async () => {
+    // Sent before any worker runs, the update is validated in the pipeline's first task, while it
+    // is still taking its snapshot.
+    const handle = await start("Fedora-Rawhide-20261128.n.1", { artifacts: ["Server-boot"] });
+    const early = handle.executeUpdate(signoffUpdate, { args: [{ decision: "approve", comment: "too early", actor: "mohan" }] }).then(
+      () => undefined,
+      (error: unknown) => error,
+    );
+    const worker = await p.newWorker();
+    await worker.runUntil(async () => {
+      const refused = await early;
+      expect(refused).toBeInstanceOf(WorkflowUpdateFailedError);
+      expect((refused as WorkflowUpdateFailedError).cause?.message).toMatch(/not waiting for a sign-off \(stage: snapshot\)/);
+      await awaitStage(handle, "awaiting-signoff");
+      const invalid = await handle.executeUpdate(signoffUpdate, { args: [{ decision: "maybe" as "approve", comment: "x", actor: "mohan" }] }).catch((e: unknown) => e);
+      expect((invalid as WorkflowUpdateFailedError).cause?.message).toMatch(/invalid sign-off/);
+      await handle.executeUpdate(signoffUpdate, { args: [{ decision: "approve", comment: "ok", actor: "mohan" }] });
+      expect((await handle.result()).stage).toBe("published");
+      await expect(handle.executeUpdate(signoffUpdate, { args: [{ decision: "reject", comment: "changed my mind", actor: "kevin" }] })).rejects.toThrow();
+      const history = await handle.fetchHistory();
+      const accepted = history.events!.filter((e) => e.workflowExecutionUpdateAcceptedEventAttributes);
+      expect(accepted).toHaveLength(1);
+    });
+  });
+});
