@@ -71,15 +71,16 @@ export function createPlanActivities(deps: { db: Db; releases: ReleaseCatalog })
       return planFromSnapshot(deps.db, def, snapshot, input);
     },
 
-    /** The checks each artifact must pass to be published, from its definition. */
-    async requiredChecks(input: { release: string; artifacts: string[] }): Promise<Record<string, string[]>> {
+    /** The checks each artifact must pass to be published, and how long CI may take to report. */
+    async requiredChecks(input: { release: string; artifacts: string[] }): Promise<{ required: Record<string, string[]>; ciWaitSeconds: number }> {
       const def = deps.releases.get(input.release);
-      return Object.fromEntries(
+      const required = Object.fromEntries(
         input.artifacts.map((name) => {
           const artifact = selectArtifacts(def, [name])[0]!;
           return [name, [...artifact.checks.required, ...artifact.checks.ciTestcases.map((t) => `ci:${t}`)]];
         }),
       );
+      return { required, ciWaitSeconds: def.compose.ciWaitSeconds };
     },
   };
 }

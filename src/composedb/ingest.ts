@@ -6,7 +6,8 @@ import path from "node:path";
 import type { Db } from "../db/database.js";
 import { parseNevra } from "../domain/nevra.js";
 import { readCompose, type ComposeMetadata } from "../productmd/reader.js";
-import type { RpmEntry } from "../productmd/model.js";
+import { ProductmdError } from "../productmd/errors.js";
+import type { ImageEntry, RpmEntry } from "../productmd/model.js";
 
 export interface IngestOptions {
   /** overrides the STATUS file (e.g. from a pungi.compose.status.change message) */
@@ -93,6 +94,8 @@ export async function ingestCompose(db: Db, location: string, opts: IngestOption
   }
 
   let rpmEntries = 0;
+  // checked before the transaction: a broken images.json writes nothing
+  const images = meta.images ? imagesToStore(meta.images.images, meta.files.images!) : [];
   await db.$transaction(
     async (tx) => {
       const releaseRow = await tx.release.upsert({
@@ -132,9 +135,9 @@ export async function ingestCompose(db: Db, location: string, opts: IngestOption
           paths: v.paths,
         })),
       });
-      if (meta.images) {
+      if (images.length > 0) {
         await tx.image.createMany({
-          data: meta.images.images.map((i) => ({
+          data: images.map((i) => ({
             composeId: compose.id,
             variantUid: i.variant,
             arch: i.arch,
@@ -170,7 +173,33 @@ export async function ingestCompose(db: Db, location: string, opts: IngestOption
     },
     { timeout: 60 * 60 * 1000, maxWait: 60_000 },
   );
-  return { composeId, release, created: true, variants: ci.variants.length, images: meta.images?.images.length ?? 0, rpmEntries, status };
+  return { composeId, release, created: true, variants: ci.variants.length, images: images.length, rpmEntries, status };
+}
+
+/**
+ * One row per image file. productmd lists a source image under every tree arch of its variant
+ * (see its src_move fixtures), and Image rows are unique per (compose, path): the file is stored
+ * once, under the first of those arches. Two different entries for one path are a broken compose.
+ */
+export function imagesToStore(images: readonly ImageEntry[], file: string): ImageEntry[] {
+  const byPath = new Map<string, ImageEntry>();
+  for (const image of images) {
+    const seen = byPath.get(image.path);
+    if (!seen) {
+      byPath.set(image.path, image);
+      continue;
+    }
+    const { arch: _a, ...left } = seen;
+    const { arch: _b, ...right } = image;
+    if (JSON.stringify(left) !== JSON.stringify(right)) {
+      throw new ProductmdError(
+        file,
+        `payload.images.${image.variant}.${image.arch}`,
+        `${image.path} is listed twice with different data (also under ${seen.variant}.${seen.arch})`,
+      );
+    }
+  }
+  return [...byPath.values()];
 }
 
 type Tx = Parameters<Parameters<Db["$transaction"]>[0]>[0];

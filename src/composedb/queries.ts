@@ -14,6 +14,13 @@ export class ComposeNotFound extends Error {
   }
 }
 
+export class ReleaseNotFound extends Error {
+  override name = "ReleaseNotFound";
+  constructor(readonly release: string) {
+    super(`release ${release} is not in composedb`);
+  }
+}
+
 async function composeRow(db: Db, composeId: string) {
   const row = await db.compose.findUnique({ where: { composeId } });
   if (!row) throw new ComposeNotFound(composeId);
@@ -95,7 +102,7 @@ export interface PushSummary {
 /** Per release: the last nightly that worked, the last compose of any status, the last pushes. */
 export async function releaseStatus(db: Db, releaseName?: string): Promise<ReleaseStatus[]> {
   const releases = await db.release.findMany({ where: releaseName ? { name: releaseName } : {}, orderBy: { name: "asc" } });
-  if (releaseName && releases.length === 0) throw new Error(`release ${releaseName} is not in composedb`);
+  if (releaseName && releases.length === 0) throw new ReleaseNotFound(releaseName);
   return Promise.all(
     releases.map(async (release) => {
       const composes = await db.compose.findMany({

@@ -74,6 +74,8 @@ export const releaseDefinitionSchema = z
     compose: z.object({
       type: z.enum(["production", "nightly", "test", "ci"]).default("nightly"),
       requiredVariants: z.array(name).default([]),
+      /** how long the check stage waits for external CI to report required results */
+      ciWaitSeconds: z.number().int().min(0).default(0),
       variants: z
         .array(z.object({ uid: name, name: z.string().min(1), type: z.string().default("variant"), arches: z.array(arch).min(1) }))
         .min(1),

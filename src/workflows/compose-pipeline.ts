@@ -4,6 +4,7 @@ import {
   allHandlersFinished,
   condition,
   defineQuery,
+  defineSignal,
   defineUpdate,
   executeChild,
   proxyActivities,
@@ -28,6 +29,8 @@ import { artifactBuild, type ArtifactBuildResult } from "./artifact-build.js";
 export const pipelineQuery = defineQuery<PipelineView>("pipeline");
 export const stageQuery = defineQuery<PipelineStage>("stage");
 export const signoffUpdate = defineUpdate<SignoffRecord, [SignoffUpdate]>("signoff");
+/** ResultsDB has a new result that may be one this pipeline waits for. */
+export const ciResultSignal = defineSignal<[{ item: string; testcase: string; outcome: string }]>("ciResultReported");
 
 export type PipelineResult = Pick<PipelineView, "stage" | "composeId"> & { published: string[] };
 
@@ -41,6 +44,8 @@ export async function composePipeline(input: PipelineInput): Promise<PipelineRes
   const pipelineId = workflowInfo().workflowId;
   const state = new PipelineState(input.release, input.composeId);
 
+  let ciReported = false;
+  setHandler(ciResultSignal, () => void (ciReported = true));
   setHandler(pipelineQuery, () => state.view());
   setHandler(stageQuery, () => state.stage);
   setHandler(
@@ -120,16 +125,21 @@ export async function composePipeline(input: PipelineInput): Promise<PipelineRes
     });
 
     stage("check");
-    const checks = await acts.runChecks({
-      pipelineId,
-      release: input.release,
-      composeId: input.composeId,
-      snapshotId: snapshot.snapshotId,
-      artifacts: existing,
-    });
+    const { required: requirements, ciWaitSeconds } = await acts.requiredChecks({ release: input.release, artifacts: state.plan.map((p) => p.artifact) });
+    const checkInput = { pipelineId, release: input.release, composeId: input.composeId, snapshotId: snapshot.snapshotId, artifacts: existing };
+    let checks = await acts.runChecks(checkInput);
+    // External CI reports when it is done: wait for missing required results, woken by ResultsDB
+    // messages, re-asking at least every few minutes in case a message was lost.
+    const ciMissing = () => checks.some((c) => c.check.startsWith("ci:") && c.outcome === "MISSING" && requirements[c.artifact]?.includes(c.check));
+    const ciDeadline = Date.now() + ciWaitSeconds * 1000;
+    while (ciMissing() && Date.now() < ciDeadline) {
+      ciReported = false;
+      await condition(() => ciReported, Math.min(ciDeadline - Date.now(), 5 * 60 * 1000));
+      const ci = await acts.runChecks({ ...checkInput, only: ["ci"] });
+      checks = [...checks.filter((c) => !c.check.startsWith("ci:")), ...ci];
+    }
 
     stage("gate");
-    const requirements = await acts.requiredChecks({ release: input.release, artifacts: state.plan.map((p) => p.artifact) });
     for (const entry of state.plan) {
       const artifact = state.artifact(entry.artifact);
       const gate = decideGate({

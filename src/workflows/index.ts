@@ -1,3 +1,3 @@
 // Every workflow the worker registers; the bundler starts here.
-export { composePipeline, pipelineQuery, stageQuery, signoffUpdate } from "./compose-pipeline.js";
+export { composePipeline, pipelineQuery, stageQuery, signoffUpdate, ciResultSignal } from "./compose-pipeline.js";
 export { artifactBuild } from "./artifact-build.js";

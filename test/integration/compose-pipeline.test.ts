@@ -73,6 +73,7 @@ describe("compose pipeline", () => {
       expect(result.stage).toBe("published");
       expect(result.published.sort()).toEqual(ALL);
       await recordHistory(handle, "pipeline-first-build-approved");
+      await recordHistory(p.env.client.workflow.getHandle(`${handle.workflowId}/build/Workstation-Live`), "artifact-build-succeeded");
     });
 
     // What is on the mirror is exactly what was built, checksums verified.

@@ -12,5 +12,7 @@ export async function recordHistory(handle: WorkflowHandle, name: string): Promi
   if (!process.env.RECORD_HISTORIES) return;
   const history = await handle.fetchHistory();
   fs.mkdirSync(historiesDir, { recursive: true });
-  fs.writeFileSync(path.join(historiesDir, `${name}.json`), historyToJSON(history) + "\n");
+  // The workflow id is part of what replays (child ids derive from it), so it is kept alongside.
+  const recorded = { workflowId: handle.workflowId, history: JSON.parse(historyToJSON(history)) as unknown };
+  fs.writeFileSync(path.join(historiesDir, `${name}.json`), JSON.stringify(recorded, null, 1) + "\n");
 }

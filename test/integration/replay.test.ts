@@ -1,0 +1,38 @@
+// Every recorded workflow history under test/histories/ replays against the current workflow code.
+// A change to workflow code that is not guarded by patched() makes this fail with a
+// non-determinism error, before it reaches a running pipeline.
+import fs from "node:fs";
+import path from "node:path";
+import { historyFromJSON } from "@temporalio/common/lib/proto-utils.js";
+import { Worker } from "@temporalio/worker";
+import { describe, expect, it } from "vitest";
+import { installQuietRuntime } from "../../src/runtime/worker.js";
+import { historiesDir } from "../support/histories.js";
+import { workflowBundle } from "../support/temporal.js";
+
+const files = fs.existsSync(historiesDir) ? fs.readdirSync(historiesDir).filter((f) => f.endsWith(".json")).sort() : [];
+
+function load(file: string) {
+  const recorded = JSON.parse(fs.readFileSync(path.join(historiesDir, file), "utf8")) as { workflowId: string; history: unknown };
+  return { workflowId: recorded.workflowId, history: historyFromJSON(recorded.history) };
+}
+
+describe("recorded workflow histories", () => {
+  it("cover every pipeline path", () => {
+    const paths = [
+      "pipeline-first-build-approved",
+      "pipeline-all-reused",
+      "pipeline-some-rebuilt-rejected",
+      "artifact-build-succeeded",
+    ];
+    for (const name of paths) expect(files, `missing history ${name}`).toContain(`${name}.json`);
+  });
+
+  it.each(files)("%s replays against the current workflow code", async (file) => {
+    installQuietRuntime();
+    const results = [];
+    for await (const result of Worker.runReplayHistories({ workflowBundle: await workflowBundle() }, [load(file)])) results.push(result);
+    expect(results).toHaveLength(1);
+    expect(results[0]!.error, String(results[0]!.error)).toBeUndefined();
+  });
+});
