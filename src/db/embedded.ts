@@ -57,6 +57,7 @@ export async function startEmbeddedPostgres(opts: EmbeddedOptions): Promise<Embe
   });
 
   let owned = false;
+  if (os.userInfo().uid === 0) assertReachableByOthers(opts.dir);
   if (!runningPostmaster(dataDir)) {
     try {
       if (!fs.existsSync(path.join(dataDir, "PG_VERSION"))) {
@@ -79,6 +80,18 @@ export async function startEmbeddedPostgres(opts: EmbeddedOptions): Promise<Embe
       if (owned) await server.stop();
     },
   };
+}
+
+/** As root, PostgreSQL runs as the `postgres` user: every parent directory must let it through. */
+function assertReachableByOthers(dir: string): void {
+  for (let d = path.resolve(dir); ; d = path.dirname(d)) {
+    if ((fs.statSync(d).mode & 0o001) === 0) {
+      throw new Error(
+        `embedded PostgreSQL runs as user postgres when relengotron runs as root, and ${d} does not let other users through (mode ${(fs.statSync(d).mode & 0o777).toString(8)}): chmod o+x ${d}, or set RELENGOTRON_DATA_DIR elsewhere`,
+      );
+    }
+    if (d === path.dirname(d)) return;
+  }
 }
 
 function readOrCreatePassword(file: string): string {

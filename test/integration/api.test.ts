@@ -1,0 +1,137 @@
+// The HTTP API over real HTTP, a real Temporal dev server and a real database: starting a pipeline,
+// reading it, and signing it off — authenticated, validated, audited.
+import fs from "node:fs";
+import path from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createToken } from "../../src/api/auth.js";
+import { startApi, type Api } from "../../src/api/server.js";
+import { loadConfig } from "../../src/config.js";
+import { composeDate } from "../../src/domain/compose-id.js";
+import { eventually, startPipelineEnv, type PipelineEnv } from "../support/pipeline-env.js";
+
+describe("HTTP API", () => {
+  let p: PipelineEnv;
+  let api: Api;
+  let stop: () => Promise<void>;
+  let releng: string;
+  let watcher: string;
+  let trigger: string;
+
+  beforeAll(async () => {
+    p = await startPipelineEnv();
+    const tokensFile = path.join(p.dirs.root, "api-tokens");
+    releng = createToken(tokensFile, "releng-alice", ["signoff", "trigger"]);
+    watcher = createToken(tokensFile, "watcher-bob", []);
+    trigger = createToken(tokensFile, "bot", ["trigger"]);
+    const cfg = loadConfig({ TEMPORAL_TASK_QUEUE: p.taskQueue, RELENGOTRON_DATA_DIR: p.dirs.root });
+    api = await startApi({ client: p.env.client, db: p.database.db, cfg, releases: p.releases }, { host: "127.0.0.1", port: 0, tokensFile });
+    const worker = await p.newWorker();
+    const running = worker.run();
+    stop = async () => {
+      worker.shutdown();
+      await running;
+    };
+  });
+  afterAll(async () => {
+    await api?.close();
+    await stop?.();
+    await p?.close();
+  });
+
+  const call = async (method: string, route: string, opts: { token?: string; body?: unknown; contentType?: string } = {}) => {
+    const res = await fetch(`${api.url}${route}`, {
+      method,
+      headers: {
+        ...(opts.token ? { Authorization: `Bearer ${opts.token}` } : {}),
+        ...(opts.body !== undefined ? { "Content-Type": opts.contentType ?? "application/json" } : {}),
+      },
+      body: opts.body === undefined ? undefined : typeof opts.body === "string" ? opts.body : JSON.stringify(opts.body),
+    });
+    const text = await res.text();
+    return { status: res.status, body: res.headers.get("content-type")?.includes("json") ? (JSON.parse(text) as Record<string, any>) : text };
+  };
+
+  it("answers /healthz with the state of the database and Temporal", async () => {
+    const res = await call("GET", "/healthz");
+    expect(res).toEqual({ status: 200, body: { status: "ok", database: "ok", temporal: "ok" } });
+  });
+
+  it("serves the sign-off page", async () => {
+    const res = await call("GET", "/");
+    expect(res.status).toBe(200);
+    expect(res.body).toContain("<title>relengotron — pipelines</title>");
+    expect(res.body).toContain("/signoff");
+  });
+
+  it("refuses to start a pipeline without a token, without the role, or with a bad body", async () => {
+    expect((await call("POST", "/api/v1/pipelines", { body: { release: "Fedora-Rawhide" } })).status).toBe(401);
+    expect((await call("POST", "/api/v1/pipelines", { token: "rgt_not-a-real-token", body: { release: "Fedora-Rawhide" } })).status).toBe(401);
+    const noRole = await call("POST", "/api/v1/pipelines", { token: watcher, body: { release: "Fedora-Rawhide" } });
+    expect(noRole).toEqual({ status: 403, body: { error: "user watcher-bob lacks the trigger role" } });
+    const badBody = await call("POST", "/api/v1/pipelines", { token: trigger, body: { release: 42 } });
+    expect(badBody.status).toBe(400);
+    expect(badBody.body.details).toEqual([{ path: "release", message: expect.stringMatching(/string/) }]);
+    const notJson = await call("POST", "/api/v1/pipelines", { token: trigger, body: "{release", contentType: "application/json" });
+    expect(notJson.status).toBe(400);
+    expect(notJson.body.error).toMatch(/not valid JSON/);
+    expect((await call("POST", "/api/v1/pipelines", { token: trigger, body: "release=x", contentType: "text/plain" })).status).toBe(415);
+    const unknownRelease = await call("POST", "/api/v1/pipelines", { token: trigger, body: { release: "Fedora-99" } });
+    expect(unknownRelease).toMatchObject({ status: 400, body: { error: expect.stringMatching(/unknown release Fedora-99/) } });
+    const unknownArtifact = await call("POST", "/api/v1/pipelines", { token: trigger, body: { release: "Fedora-Rawhide", artifacts: ["KDE-Live"] } });
+    expect(unknownArtifact).toMatchObject({ status: 400, body: { error: "release Fedora-Rawhide has no artifact KDE-Live" } });
+    expect((await call("GET", "/api/v1/nothing")).status).toBe(404);
+    expect((await call("DELETE", "/api/v1/pipelines")).status).toBe(405);
+  });
+
+  it("starts a pipeline, reports its stage, and takes exactly one authenticated sign-off", async () => {
+    const started = await call("POST", "/api/v1/pipelines", { token: trigger, body: { release: "Fedora-Rawhide", artifacts: ["Server-boot"] } });
+    const composeId = `Fedora-Rawhide-${composeDate(new Date())}.n.0`;
+    expect(started).toEqual({ status: 202, body: { workflowId: `pipeline/Fedora-Rawhide/${composeId}`, composeId } });
+    const id = started.body.workflowId as string;
+
+    const waiting = await eventually(async () => {
+      const res = await call("GET", `/api/v1/pipelines/${id}`);
+      return res.body.stage === "awaiting-signoff" ? res : undefined;
+    }, "awaiting-signoff");
+    expect(waiting.body).toMatchObject({ workflowId: id, status: "RUNNING", composeId, release: "Fedora-Rawhide" });
+    expect(waiting.body.artifacts).toEqual([expect.objectContaining({ artifact: "Server-boot", status: "publishable" })]);
+    const listed = await call("GET", "/api/v1/pipelines?stage=awaiting-signoff");
+    expect(await eventually(async () => ((await call("GET", "/api/v1/pipelines?stage=awaiting-signoff")).body.pipelines.length ? true : undefined), "visibility")).toBe(true);
+    expect(listed.status).toBe(200);
+
+    const signoff = (token: string | undefined, body: unknown) => call("POST", `/api/v1/pipelines/${id}/signoff`, { token, body });
+    expect((await signoff(undefined, { decision: "approve", comment: "x" })).status).toBe(401);
+    expect((await signoff(trigger, { decision: "approve", comment: "x" })).status).toBe(403);
+    const missing = await signoff(releng, { decision: "approve" });
+    expect(missing.status).toBe(400);
+    expect(missing.body.details[0].path).toBe("comment");
+    expect((await signoff(releng, { decision: "ship-it", comment: "x" })).status).toBe(400);
+
+    const accepted = await signoff(releng, { decision: "approve", comment: "boot.iso boots" });
+    expect(accepted.status).toBe(200);
+    expect(accepted.body.signoff).toMatchObject({ decision: "approve", comment: "boot.iso boots", actor: "releng-alice" });
+
+    const done = await eventually(async () => {
+      const res = await call("GET", `/api/v1/pipelines/${id}`);
+      return res.body.stage === "published" ? res : undefined;
+    }, "published");
+    expect(done.body.signoff.actor).toBe("releng-alice");
+
+    const again = await signoff(releng, { decision: "reject", comment: "too late" });
+    expect(again.status).toBe(409);
+    expect(again.body.error).toMatch(/finished|already has a sign-off/);
+    expect((await call("POST", "/api/v1/pipelines/pipeline/Fedora-Rawhide/nope/signoff", { token: releng, body: { decision: "approve", comment: "x" } })).status).toBe(404);
+
+    // Every attempt is in the audit trail, refused ones with their reason.
+    const audit = await p.database.db.signoffAudit.findMany({ where: { pipelineId: id }, orderBy: { id: "asc" } });
+    expect(audit.map((a) => [a.actor, a.accepted])).toEqual([
+      ["(unauthenticated)", false],
+      ["bot", false],
+      ["releng-alice", true],
+      ["releng-alice", false],
+    ]);
+    expect(audit[1]!.reason).toBe("user bot lacks the signoff role");
+    expect(audit[2]).toMatchObject({ decision: "approve", comment: "boot.iso boots", reason: null });
+    expect(fs.existsSync(path.join(p.dirs.mirrorDir, "Fedora-Rawhide", composeId))).toBe(true);
+  });
+});

@@ -1,0 +1,118 @@
+// `relengotron up` as a user runs it: everything starts (embedded PostgreSQL, the Temporal dev
+// server with its Web UI, the sandbox, the worker, the API), a pipeline is approved with plain HTTP
+// calls like the README's curl lines, and Ctrl-C leaves nothing running.
+import { spawn, type ChildProcess } from "node:child_process";
+import fs from "node:fs";
+import net from "node:net";
+import os from "node:os";
+import path from "node:path";
+import { afterAll, describe, expect, inject, it } from "vitest";
+import { projectRoot } from "../../src/config.js";
+import { eventually } from "../support/pipeline-env.js";
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = net.createServer();
+    server.once("error", reject);
+    server.listen(0, "127.0.0.1", () => {
+      const { port } = server.address() as net.AddressInfo;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+/** Processes whose command line mentions `marker` (our data folder). */
+function processesMentioning(marker: string): string[] {
+  return fs
+    .readdirSync("/proc")
+    .filter((d) => /^\d+$/.test(d) && Number(d) !== process.pid)
+    .flatMap((pid) => {
+      try {
+        const cmdline = fs.readFileSync(`/proc/${pid}/cmdline`, "utf8").replaceAll("\0", " ");
+        return cmdline.includes(marker) ? [`${pid}: ${cmdline}`] : [];
+      } catch {
+        return [];
+      }
+    });
+}
+
+describe("relengotron up", () => {
+  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), "rt-stack-"));
+  // mkdtemp makes it private; as root the embedded PostgreSQL (user postgres) must get through.
+  fs.chmodSync(dataDir, 0o755);
+  let child: ChildProcess | undefined;
+  afterAll(() => {
+    if (child && child.exitCode === null) child.kill("SIGKILL");
+    for (const line of processesMentioning(dataDir)) process.kill(Number(line.split(":")[0]), "SIGKILL");
+    fs.rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  it("starts everything, runs a pipeline to publication on a curl-style sign-off, and stops cleanly on Ctrl-C", async () => {
+    const ports = {
+      TEMPORAL_PORT: await freePort(),
+      TEMPORAL_UI_PORT: await freePort(),
+      RELENGOTRON_API_PORT: await freePort(),
+      RELENGOTRON_SANDBOX_PORT: await freePort(),
+      RELENGOTRON_SANDBOX_WEB_PORT: await freePort(),
+      RELENGOTRON_EMBEDDED_PG_PORT: await freePort(),
+    };
+    const env = {
+      ...process.env,
+      ...Object.fromEntries(Object.entries(ports).map(([k, v]) => [k, String(v)])),
+      RELENGOTRON_DATA_DIR: dataDir,
+      TEMPORAL_CLI: inject("temporalCli"),
+      RELENGOTRON_SANDBOX_TASK_MS: "100",
+      RELENGOTRON_KOJI_POLL_MS: "100",
+      DATABASE_URL: "",
+      TEMPORAL_ADDRESS: "",
+      KOJI_URL: "",
+    };
+    child = spawn(process.execPath, ["--import", "tsx", path.join(projectRoot, "src/cli/main.ts"), "up"], { env, cwd: projectRoot });
+    let output = "";
+    child.stdout!.on("data", (d) => (output += d));
+    child.stderr!.on("data", (d) => (output += d));
+    const exited = new Promise<number | null>((resolve) => child!.once("exit", (code) => resolve(code)));
+
+    await Promise.race([
+      eventually(async () => (output.includes("relengotron is up") ? true : undefined), "up", 150_000),
+      exited.then((code) => (output.includes("relengotron is up") ? undefined : Promise.reject(new Error(`up exited with ${code}:\n${output}`)))),
+    ]);
+    const api = `http://127.0.0.1:${ports.RELENGOTRON_API_PORT}`;
+    expect(output).toContain(`Temporal Web UI        http://127.0.0.1:${ports.TEMPORAL_UI_PORT}`);
+    expect(output).toContain(`API and sign-off page  ${api}`);
+    expect(output).not.toMatch(/rgt_/); // the token is in a file, never printed
+    expect((await fetch(`http://127.0.0.1:${ports.TEMPORAL_UI_PORT}/`)).status).toBe(200);
+    expect(await (await fetch(`${api}/healthz`)).json()).toEqual({ status: "ok", database: "ok", temporal: "ok" });
+
+    const token = fs.readFileSync(path.join(dataDir, "releng-token"), "utf8").trim();
+    expect((fs.statSync(path.join(dataDir, "releng-token")).mode & 0o077)).toBe(0);
+    const headers = { Authorization: `Bearer ${token}`, "Content-Type": "application/json" };
+    const started = (await (await fetch(`${api}/api/v1/pipelines`, { method: "POST", headers, body: JSON.stringify({ release: "Fedora-Rawhide", artifacts: ["Server-boot", "Container-Base"] }) })).json()) as {
+      workflowId: string;
+      composeId: string;
+    };
+    await eventually(async () => {
+      const view = (await (await fetch(`${api}/api/v1/pipelines/${started.workflowId}`)).json()) as { stage: string; error?: string };
+      if (view.stage === "failed") throw new Error(view.error);
+      return view.stage === "awaiting-signoff" ? true : undefined;
+    }, "awaiting-signoff", 120_000);
+    const signoff = await fetch(`${api}/api/v1/pipelines/${started.workflowId}/signoff`, { method: "POST", headers, body: JSON.stringify({ decision: "approve", comment: "looks good" }) });
+    expect(signoff.status).toBe(200);
+    await eventually(async () => {
+      const view = (await (await fetch(`${api}/api/v1/pipelines/${started.workflowId}`)).json()) as { stage: string };
+      return view.stage === "published" ? true : undefined;
+    }, "published", 60_000);
+    const mirror = await fetch(`http://127.0.0.1:${ports.RELENGOTRON_SANDBOX_WEB_PORT}/mirror/Fedora-Rawhide/latest/PUBLISHED.json`);
+    expect(mirror.status).toBe(200);
+    expect(((await mirror.json()) as { composeId: string }).composeId).toBe(started.composeId);
+
+    // The pieces are separate processes while up …
+    expect(processesMentioning(dataDir).some((l) => l.includes("start-dev"))).toBe(true);
+    expect(processesMentioning(dataDir).some((l) => l.includes("postgres"))).toBe(true);
+    child.kill("SIGINT");
+    expect(await exited).toBe(0);
+    expect(output).toContain("[relengotron] stopped");
+    // … and none is left after Ctrl-C.
+    expect(processesMentioning(dataDir)).toEqual([]);
+  }, 300_000);
+});
