@@ -144,7 +144,11 @@ export function createArtifactBuildActivities(deps: ArtifactBuildDeps) {
           await ctx.sleep(deps.pollMs);
         }
       } catch (error) {
-        if (error instanceof CancelledFailure) await koji.cancelTask(ref.kojiTaskId).catch(() => {});
+        // The pipeline was cancelled (or is gone): its Koji task goes too. A worker shutting down
+        // or a timed-out attempt leaves the task running for the next attempt to pick up.
+        if (error instanceof CancelledFailure && (error.message === "CANCELLED" || error.message === "NOT_FOUND")) {
+          await koji.cancelTask(ref.kojiTaskId).catch(() => {});
+        }
         throw error;
       }
     },
