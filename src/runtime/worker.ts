@@ -5,6 +5,9 @@ import { DefaultLogger, NativeConnection, Runtime, Worker, type WorkflowBundleOp
 import type { Config } from "../config.js";
 import { createPipelineActivities, type PipelineActivityDeps } from "../activities/pipeline.js";
 
+/** Heartbeats reach the server at least every few seconds, so a cancellation reaches a waiting activity quickly. */
+export const workerTuning = { maxHeartbeatThrottleInterval: "2 seconds" } as const;
+
 export const workflowsPath = fileURLToPath(new URL("../workflows/index.ts", import.meta.url));
 
 let runtimeInstalled = false;
@@ -34,6 +37,7 @@ export async function createRelengWorker(opts: {
     taskQueue: opts.cfg.TEMPORAL_TASK_QUEUE,
     ...(opts.workflowBundle ? { workflowBundle: opts.workflowBundle } : { workflowsPath }),
     activities: createPipelineActivities(opts.deps),
+    ...workerTuning,
   });
   return { worker, connection };
 }

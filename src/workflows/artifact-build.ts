@@ -1,5 +1,5 @@
 // One artifact rebuilt through Koji: submit once, wait (heartbeating, cancellable), collect outputs.
-import { ActivityFailure, CancellationScope, isCancellation, proxyActivities } from "@temporalio/workflow";
+import { ActivityCancellationType, ActivityFailure, CancellationScope, isCancellation, proxyActivities } from "@temporalio/workflow";
 import type { PipelineActivities } from "../activities/pipeline.js";
 import type { ArtifactOutput } from "../domain/pipeline.js";
 
@@ -24,6 +24,8 @@ const wait = proxyActivities<PipelineActivities>({
   // Image builds take hours on real Koji; the heartbeat is what detects a lost worker.
   startToCloseTimeout: "12 hours",
   heartbeatTimeout: "30 seconds",
+  // A cancelled pipeline waits until the activity has cancelled the Koji task.
+  cancellationType: ActivityCancellationType.WAIT_CANCELLATION_COMPLETED,
   retry: { initialInterval: "5s", maximumInterval: "1 minute" },
 });
 

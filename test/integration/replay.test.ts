@@ -23,7 +23,12 @@ describe("recorded workflow histories", () => {
       "pipeline-first-build-approved",
       "pipeline-all-reused",
       "pipeline-some-rebuilt-rejected",
+      "pipeline-build-failed",
+      "pipeline-check-failed",
+      "pipeline-expired",
+      "pipeline-cancelled",
       "artifact-build-succeeded",
+      "artifact-build-failed",
     ];
     for (const name of paths) expect(files, `missing history ${name}`).toContain(`${name}.json`);
   });

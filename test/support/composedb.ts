@@ -9,6 +9,7 @@ import type { AddressInfo } from "node:net";
 import path from "node:path";
 import { promisify } from "node:util";
 import type { Db } from "../../src/db/database.js";
+import { writeComposeTree } from "../../src/productmd/index.js";
 
 const run = promisify(execFile);
 export const PYTHON = path.resolve(".venv/bin/python");
@@ -211,4 +212,114 @@ export async function serveDirectory(root: string): Promise<{ url: string; reque
         server.closeAllConnections();
       }),
   };
+}
+
+/**
+ * A compose's rpms.json entries as composedb stores them, rebuilt with plain SQL from the
+ * compact form (id arrays, common path directory and sigkey plus exceptions): what an export
+ * would write.
+ */
+export async function storedRpmEntries(db: Db, composeId: string): Promise<ProductmdRpm[]> {
+  const rows = await db.$queryRaw<
+    { variant: string; arch: string; category: ProductmdRpm["category"]; nevra: string; name: string; version: string; release: string; rarch: string; srpm: string | null; id: number; pathDir: string | null; pathExceptions: Record<string, string>; sigkey: string | null; sigkeyExceptions: Record<string, string | null> }[]
+  >`
+    SELECT s."variantUid" AS variant, s.arch, s.category::text AS category, r.nevra, r.name, r.version, r.release, r.arch AS rarch,
+           sr.nevra AS srpm, r.id, s."pathDir", s."pathExceptions", s.sigkey, s."sigkeyExceptions"
+    FROM "ComposeRpmSet" s JOIN "Compose" c ON c.id = s."composeId"
+    CROSS JOIN LATERAL unnest(s."rpmIds") AS u(id) JOIN "Rpm" r ON r.id = u.id LEFT JOIN "Rpm" sr ON sr.id = r."srpmId"
+    WHERE c."composeId" = ${composeId}`;
+  return rows
+    .map((r) => {
+      const file = `${r.name}-${r.version}-${r.release}.${r.rarch}.rpm`;
+      const key = String(r.id);
+      return {
+        variant: r.variant,
+        arch: r.arch,
+        srpmNevra: r.srpm ?? "(none)",
+        nevra: r.nevra,
+        path: key in r.pathExceptions ? r.pathExceptions[key]! : `${r.pathDir}/${file[0]!.toLowerCase()}/${file}`,
+        sigkey: key in r.sigkeyExceptions ? r.sigkeyExceptions[key]! : r.sigkey,
+        category: r.category,
+      };
+    })
+    .sort(compareEntries);
+}
+
+const cmp = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
+export const compareEntries = (a: ProductmdRpm, b: ProductmdRpm) =>
+  cmp(a.variant, b.variant) || cmp(a.arch, b.arch) || cmp(a.srpmNevra, b.srpmNevra) || cmp(a.nevra, b.nevra);
+
+// ------------------------------------------------------------------ a known image size history
+
+const MiB = 1024 * 1024;
+
+/**
+ * Six Fedora-43 composes (one a respin) whose image sizes follow a pattern chosen here, so every
+ * expectation about trends, CSV and plots can be worked out from this table. In the third compose
+ * libreoffice-core enters Workstation (x86_64 and aarch64) and glibc is upgraded.
+ */
+export const SIZE_HISTORY = {
+  release: "Fedora-43",
+  composes: [
+    { id: "Fedora-43-20250301.n.0", date: "20250301", respin: 0 },
+    { id: "Fedora-43-20250302.n.0", date: "20250302", respin: 0 },
+    { id: "Fedora-43-20250303.n.0", date: "20250303", respin: 0 },
+    { id: "Fedora-43-20250304.n.0", date: "20250304", respin: 0 },
+    { id: "Fedora-43-20250304.n.1", date: "20250304", respin: 1 },
+    { id: "Fedora-43-20250305.n.0", date: "20250305", respin: 0 },
+  ],
+  images: [
+    { variant: "Workstation", subvariant: "Workstation", type: "live", format: "iso", arch: "x86_64", sizes: [2000, 2100, 2250, 2250, 2300, 2400].map((m) => m * MiB) },
+    { variant: "Workstation", subvariant: "Workstation", type: "live", format: "iso", arch: "aarch64", sizes: [1900, 1950, 1900, 1800, 1820, 1850].map((m) => m * MiB) },
+    { variant: "Server", subvariant: "Server", type: "dvd", format: "iso", arch: "x86_64", sizes: [2600, 2550, 2500, 2450, 2400, 2300].map((m) => m * MiB) },
+    { variant: "Cloud", subvariant: "Cloud_Base", type: "qcow2", format: "qcow2", arch: "x86_64", sizes: [500, 500, 500, 500, 500, 500].map((m) => m * MiB) },
+    { variant: "KDE", subvariant: "KDE", type: "live", format: "iso", arch: "x86_64", sizes: [2500, 2700, 2600, 2620, 2600, 2550].map((m) => m * MiB) },
+  ],
+  /** Workstation's packages per compose index: [name, version-release] */
+  packages: (index: number): [string, string][] => [
+    ["bash", "5.2.37-1.fc43"],
+    ["glibc", index < 2 ? "2.41-1.fc43" : "2.41-2.fc43"],
+    ...(index >= 2 ? ([["libreoffice-core", "25.2.1-1.fc43"]] as [string, string][]) : []),
+  ],
+} as const;
+
+/** Writes (with our writer, productmd-valid) and returns the compose dirs of SIZE_HISTORY under `root`. */
+export async function writeSizeHistory(root: string): Promise<string[]> {
+  const dirs: string[] = [];
+  for (const [index, c] of SIZE_HISTORY.composes.entries()) {
+    const variantArches = new Map<string, string[]>();
+    for (const im of SIZE_HISTORY.images) variantArches.set(im.variant, [...(variantArches.get(im.variant) ?? []), im.arch].sort());
+    const rpms = ["x86_64", "aarch64"].flatMap((arch) =>
+      SIZE_HISTORY.packages(index).flatMap(([name, vr]) => {
+        const srpm = `${name}-0:${vr}.src`;
+        return [
+          { variant: "Workstation", arch, nevra: srpm, category: "source" as const, sigkey: "a15b79cc" },
+          { variant: "Workstation", arch, nevra: `${name}-0:${vr}.${arch}`, srpmNevra: srpm, category: "binary" as const, sigkey: "a15b79cc" },
+        ];
+      }),
+    );
+    const dir = path.join(root, c.id);
+    await writeComposeTree(dir, {
+      composeinfo: {
+        compose: { id: c.id, date: c.date, respin: c.respin, type: "nightly", label: null, final: false },
+        release: { name: "Fedora", short: "Fedora", version: "43", type: "ga", isLayered: false, internal: false },
+        baseProduct: null,
+        variants: [...variantArches].map(([uid, arches]) => ({ uid, id: uid, name: uid, type: "variant" as const, arches, parent: null, release: null })),
+      },
+      rpms,
+      images: SIZE_HISTORY.images.map((im) => ({
+        variant: im.variant,
+        arch: im.arch,
+        fileName: `Fedora-${im.subvariant}-${im.type}-${im.arch}-43-${c.date}.n.${c.respin}.${im.format}`,
+        type: im.type,
+        format: im.format,
+        subvariant: im.subvariant,
+        size: im.sizes[index]!,
+        mtime: 1740787200 + index * 86400,
+        checksums: { sha256: index.toString(16).padStart(64, "0") },
+      })),
+    });
+    dirs.push(dir);
+  }
+  return dirs;
 }

@@ -17,7 +17,7 @@ import { sandboxComposeStep } from "../../src/sandbox/compose-step.js";
 import { KojiHub } from "../../src/sandbox/koji-hub.js";
 import { fedoraRawhideSeed } from "../../src/sandbox/koji-seed.js";
 import { SandboxResultsDb } from "../../src/sandbox/resultsdb.js";
-import { installQuietRuntime } from "../../src/runtime/worker.js";
+import { installQuietRuntime, workerTuning } from "../../src/runtime/worker.js";
 import { createTestDatabase, type TestDatabase } from "./db.js";
 import { startTemporal, workflowBundle } from "./temporal.js";
 
@@ -88,6 +88,7 @@ export async function startPipelineEnv(opts: { taskDurationMs?: number; releases
         taskQueue,
         workflowBundle: await workflowBundle(),
         activities: createPipelineActivities(deps),
+        ...workerTuning,
       }),
     close: async () => {
       await hub.close();

@@ -7,7 +7,7 @@ import { ResultsDbClient } from "../../src/clients/resultsdb.js";
 import { projectRoot } from "../../src/config.js";
 import { createDb } from "../../src/db/database.js";
 import { ReleaseCatalog } from "../../src/releases/catalog.js";
-import { installQuietRuntime, workflowsPath } from "../../src/runtime/worker.js";
+import { installQuietRuntime, workerTuning, workflowsPath } from "../../src/runtime/worker.js";
 import { sandboxComposeStep } from "../../src/sandbox/compose-step.js";
 import path from "node:path";
 
@@ -35,6 +35,7 @@ const worker = await Worker.create({
     composeRoot: env("WORKER_COMPOSE_ROOT"),
     mirrorDir: env("WORKER_MIRROR_DIR"),
   }),
+  ...workerTuning,
 });
 console.log("worker-process: running");
 await worker.run();
