@@ -37,6 +37,13 @@ export function createPipelineActivities(deps: PipelineActivityDeps) {
     ...createComposeActivities(deps),
     ...createCheckActivities(deps),
     ...createPublishActivities(deps),
+    /** The pipeline's outcome on its PipelineRun row, for `status` and the API. */
+    async recordPipelineOutcome(input: { pipelineId: string; stage: string; published: string[] }): Promise<void> {
+      await deps.db.pipelineRun.updateMany({
+        where: { workflowId: input.pipelineId },
+        data: { outcome: input.stage, published: input.published, finishedAt: new Date() },
+      });
+    },
     async remindSignoff(input: { pipelineId: string; release: string; composeId: string; publishable: string[] }): Promise<void> {
       await deps.notifier.notify({ kind: "signoff-reminder", ...input });
     },

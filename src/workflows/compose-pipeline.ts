@@ -2,11 +2,14 @@
 // compose, gate, wait for a release engineer's sign-off, publish.
 import {
   allHandlersFinished,
+  CancellationScope,
   condition,
   defineQuery,
   defineSignal,
   defineUpdate,
   executeChild,
+  isCancellation,
+  patched,
   proxyActivities,
   setHandler,
   upsertSearchAttributes,
@@ -71,8 +74,11 @@ export async function composePipeline(input: PipelineInput): Promise<PipelineRes
   };
   const finish = async (final: PipelineStage): Promise<PipelineResult> => {
     stage(final);
+    const published = state.published.map((a) => a.artifact);
+    // Added after the first pipelines ran: their histories have no outcome to record.
+    if (patched("record-pipeline-outcome")) await acts.recordPipelineOutcome({ pipelineId, stage: final, published });
     await condition(allHandlersFinished);
-    return { stage: final, composeId: input.composeId, published: state.published.map((a) => a.artifact) };
+    return { stage: final, composeId: input.composeId, published };
   };
   upsertSearchAttributes([
     { key: ReleaseKey, value: input.release },
@@ -188,6 +194,10 @@ export async function composePipeline(input: PipelineInput): Promise<PipelineRes
   } catch (error) {
     state.error = error instanceof Error ? (error.cause instanceof Error ? error.cause.message : error.message) : String(error);
     stage("failed");
+    if (patched("record-pipeline-outcome")) {
+      const outcome = { pipelineId, stage: isCancellation(error) ? "cancelled" : "failed", published: [] };
+      await CancellationScope.nonCancellable(() => acts.recordPipelineOutcome(outcome));
+    }
     throw error;
   }
 }

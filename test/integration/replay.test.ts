@@ -10,7 +10,11 @@ import { installQuietRuntime } from "../../src/runtime/worker.js";
 import { historiesDir } from "../support/histories.js";
 import { workflowBundle } from "../support/temporal.js";
 
-const files = fs.existsSync(historiesDir) ? fs.readdirSync(historiesDir).filter((f) => f.endsWith(".json")).sort() : [];
+// test/histories/*.json: the current recordings; test/histories/<version>/*.json: recordings made by
+// older workflow code, kept so that every patched() change keeps them replaying.
+const files = fs.existsSync(historiesDir)
+  ? (fs.readdirSync(historiesDir, { recursive: true }) as string[]).filter((f) => f.endsWith(".json")).sort()
+  : [];
 
 function load(file: string) {
   const recorded = JSON.parse(fs.readFileSync(path.join(historiesDir, file), "utf8")) as { workflowId: string; history: unknown };
@@ -31,6 +35,15 @@ describe("recorded workflow histories", () => {
       "artifact-build-failed",
     ];
     for (const name of paths) expect(files, `missing history ${name}`).toContain(`${name}.json`);
+  });
+
+  it("include pipelines recorded before and after the record-pipeline-outcome patch", () => {
+    // patched() leaves a marker event; the workflow had no patch before this one.
+    const marker = (file: string) => load(file).history.events!.some((e) => e.markerRecordedEventAttributes);
+    const older = files.filter((f) => f.startsWith("v1-before-outcome/"));
+    expect(older.length).toBeGreaterThan(0);
+    for (const f of older) expect(marker(f), f).toBe(false);
+    for (const f of files.filter((f) => f.startsWith("pipeline-"))) expect(marker(f), f).toBe(true);
   });
 
   it.each(files)("%s replays against the current workflow code", async (file) => {
