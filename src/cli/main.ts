@@ -3,6 +3,7 @@ import { Command, Option } from "commander";
 import { ConfigError } from "../config.js";
 import { registerComposedbCommands } from "./composedb.js";
 import { registerPipelineCommands } from "./pipeline.js";
+import { registerSandboxCommands } from "./sandbox.js";
 import { registerServiceCommands } from "./services.js";
 
 const program = new Command()
@@ -14,6 +15,7 @@ const program = new Command()
 registerServiceCommands(program);
 registerPipelineCommands(program);
 registerComposedbCommands(program);
+registerSandboxCommands(program);
 
 try {
   await program.parseAsync(process.argv);

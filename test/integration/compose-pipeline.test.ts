@@ -1,6 +1,8 @@
 // The compose pipeline end to end on a real Temporal dev server, real PostgreSQL and the sandbox
 // Koji hub: plan from fingerprints, rebuild only what changed, assemble, check, gate, sign off,
 // publish.
+import { execFile } from "node:child_process";
+import { promisify } from "node:util";
 import { createHash } from "node:crypto";
 import fs from "node:fs";
 import path from "node:path";
@@ -9,9 +11,13 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ComposeIdKey, PipelineStageKey, ReleaseKey } from "../../src/temporal/search-attributes.js";
 import { composePipeline, pipelineQuery, signoffUpdate } from "../../src/workflows/compose-pipeline.js";
 import { pipelineWorkflowId } from "../../src/domain/pipeline.js";
+import type { PlanEntry } from "../../src/domain/plan.js";
+import { projectRoot } from "../../src/config.js";
 import { eventually, startPipelineEnv, testPipelineInput, type PipelineEnv } from "../support/pipeline-env.js";
+import { bumpPackage } from "../../src/sandbox/bump.js";
 import { recordHistory } from "../support/histories.js";
 
+const execFileAsync = promisify(execFile);
 const ALL = ["Container-Base", "Cloud-Base-Generic", "Server-boot", "Workstation-Live", "Xfce-Live"].sort();
 
 describe("compose pipeline", () => {
@@ -41,7 +47,7 @@ describe("compose pipeline", () => {
     }, `stage ${stage}`);
   }
 
-  const kojiTaskCount = async () => (await p.koji.listTasks({ parent: null })).length;
+  const kojiTaskCount = async () => (await p.koji.listTasks({ parent: null })).filter((t) => t.method !== "tagBuild").length;
 
   it("first compose: rebuilds every artifact, waits for a sign-off, publishes what was approved", async () => {
     const worker = await p.newWorker();
@@ -110,16 +116,7 @@ describe("compose pipeline", () => {
 
   it("a new firefox build: only the images containing firefox are rebuilt", async () => {
     const before = await kojiTaskCount();
-    const firefox = (await p.koji.listTagged("f46", { latest: true, package: "firefox" }))[0]!;
-    const rpms = await p.koji.listBuildRPMs(firefox.build_id);
-    const id = p.hub.createBuild({
-      name: "firefox",
-      epoch: firefox.epoch,
-      version: firefox.version,
-      release: firefox.release.replace(/^(\d+)/, (n) => String(Number(n) + 1)),
-      rpms: rpms.filter((r) => r.arch !== "src").map((r) => ({ arch: r.arch, size: r.size + 1_000_000, requires: [], provides: [] })),
-    });
-    p.hub.tagBuild("f46", id);
+    await bumpPackage(p.koji, { tag: "f46", package: "firefox", sizeFactor: 1.01 });
 
     const worker = await p.newWorker();
     await worker.runUntil(async () => {
@@ -163,5 +160,28 @@ describe("compose pipeline", () => {
       const accepted = history.events!.filter((e) => e.workflowExecutionUpdateAcceptedEventAttributes);
       expect(accepted).toHaveLength(1);
     });
+  });
+
+  it("`relengotron plan` explains what the next pipeline would rebuild, without building anything", async () => {
+    // Asynchronously: the sandbox hub answering the command runs in this process.
+    const plan = async (...args: string[]) =>
+      (
+        await execFileAsync(process.execPath, ["--import", "tsx", path.join(projectRoot, "src/cli/main.ts"), "plan", "Fedora-Rawhide", ...args], {
+          cwd: projectRoot,
+          encoding: "utf8",
+          env: { ...process.env, KOJI_URL: p.hub.url, DATABASE_URL: p.database.url },
+        })
+      ).stdout;
+    const before = await kojiTaskCount();
+    // The firefox pipeline built new Workstation and Xfce images (only their publication was
+    // rejected): every artifact's last build matches the tag.
+    const json = JSON.parse(await plan("--json")) as { plan: PlanEntry[]; kojiEvent: number };
+    expect(json.kojiEvent).toBe(p.hub.lastEventId());
+    expect(json.plan.filter((e) => e.action === "rebuild").map((e) => e.artifact).sort()).toEqual([]);
+    await bumpPackage(p.koji, { tag: "f46", package: "xfwm4" });
+    const text = await plan();
+    expect(text).toMatch(/REBUILD Xfce-Live\n\s+xfwm4-0:[^ ]+\.x86_64 -> xfwm4-0:[^ ]+\.x86_64/);
+    expect(text).toMatch(/reuse\s+Workstation-Live\n\s+inputs unchanged since Fedora-Rawhide-20261128\.n\.0/);
+    expect(await kojiTaskCount()).toBe(before);
   });
 });

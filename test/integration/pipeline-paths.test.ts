@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { projectRoot } from "../../src/config.js";
 import { pipelineWorkflowId } from "../../src/domain/pipeline.js";
 import { composePipeline, pipelineQuery, signoffUpdate } from "../../src/workflows/compose-pipeline.js";
+import { bumpPackage } from "../../src/sandbox/bump.js";
 import { recordHistory } from "../support/histories.js";
 import { eventually, KOJI_PASSWORD, startPipelineEnv, testPipelineInput, type PipelineEnv } from "../support/pipeline-env.js";
 
@@ -32,32 +33,7 @@ describe("compose pipeline paths", () => {
     }, `stage ${stage}`, timeoutMs);
   const parentTasks = async () => (await p.koji.listTasks({ parent: null })).filter((t) => t.method !== "tagBuild");
 
-  /** Bumps a package in the sandbox Koji: a new build, release +1, sizes scaled, tagged into f46. */
-  async function bump(name: string, sizeFactor = 1) {
-    const current = (await p.koji.listTagged("f46", { latest: true, package: name }))[0]!;
-    const rpms = await p.koji.listBuildRPMs(current.build_id);
-    const deps = await p.koji.multicall(rpms.map((r) => ({ method: "getRPMDeps", params: [r.id] })));
-    const id = p.hub.createBuild({
-      name,
-      epoch: current.epoch,
-      version: current.version,
-      release: current.release.replace(/^(\d+)/, (n) => String(Number(n) + 1)),
-      rpms: rpms
-        .filter((r) => r.arch !== "src")
-        .map((r) => {
-          const d = deps[rpms.indexOf(r)]!;
-          const list = (d.ok ? (d.value as { name: string; type: number }[]) : []);
-          return {
-            name: r.name,
-            arch: r.arch,
-            size: Math.round(r.size * sizeFactor),
-            requires: list.filter((x) => x.type === 0).map((x) => x.name),
-            provides: list.filter((x) => x.type === 1).map((x) => x.name),
-          };
-        }),
-    });
-    p.hub.tagBuild("f46", id);
-  }
+  const bump = (name: string, sizeFactor = 1) => bumpPackage(p.koji, { tag: "f46", package: name, sizeFactor });
 
   it("a worker killed mid-rebuild: a new worker finishes the pipeline with exactly one Koji task per changed artifact", async () => {
     const handle = await start("Fedora-Rawhide-20261201.n.0", { artifacts: ["Container-Base", "Cloud-Base-Generic"] });
