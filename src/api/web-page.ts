@@ -74,6 +74,8 @@ async function show(id) {
       '</td><td>' + esc(a.gate?.summary ?? "") + '</td></tr>';
   }).join("");
   const waiting = p.stage === "awaiting-signoff";
+  // The list refreshes every few seconds: keep what the release engineer is typing.
+  const draft = $("comment")?.value ?? "";
   $("detail").hidden = false;
   $("detail").innerHTML = '<h2>' + esc(p.composeId) + ' — <span class="stage stage-' + esc(p.stage) + '">' + esc(p.stage) + '</span></h2>' +
     (p.signoff ? '<p>Signed off: <b>' + esc(p.signoff.decision) + '</b> by ' + esc(p.signoff.actor) + ' at ' + esc(p.signoff.decidedAt) + ' — ' + esc(p.signoff.comment) + '</p>' : '') +
@@ -82,6 +84,7 @@ async function show(id) {
     (waiting ? '<h3>Sign-off</h3><textarea id="comment" placeholder="Why (required)"></textarea><p>' +
       '<button id="approve">Approve publication</button><button id="reject">Reject</button></p>' : '');
   if (waiting) {
+    $("comment").value = draft;
     $("approve").addEventListener("click", () => decide(id, "approve"));
     $("reject").addEventListener("click", () => decide(id, "reject"));
   }
