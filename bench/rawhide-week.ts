@@ -7,20 +7,9 @@ import path from "node:path";
 import type { ArtifactDefinition } from "../src/domain/artifact-definitions.js";
 import { fingerprintOf, planArtifacts, type LastBuild } from "../src/domain/plan.js";
 import { projectRoot } from "../src/config.js";
+import { seededRandom } from "../src/domain/seeded-random.js";
 import { fedoraRawhideSeed } from "../src/sandbox/koji-seed.js";
 import type { Benchmark, BenchResult } from "./run.js";
-
-/** Deterministic pseudo-random numbers (mulberry32), so every run simulates the same week. */
-function random(seed: number) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** Real Fedora package names: the sandbox seed's and every build named in the real bus messages. */
 function realPackageNames(): string[] {
@@ -74,7 +63,7 @@ function defineArtifacts(u: Universe, rnd: () => number): { def: ArtifactDefinit
 }
 
 function simulate(cadencePerDay: number, buildsPerDay: number, hotShare: number, days: number) {
-  const rnd = random(20261127);
+  const rnd = seededRandom(20261127);
   const real = realPackageNames();
   const packages = [...real, ...Array.from({ length: Math.max(0, 22000 - real.length) }, (_, i) => `rawhide-pkg-${i}`)];
   const u: Universe = { packages, release: new Map(packages.map((p) => [p, 1])) };

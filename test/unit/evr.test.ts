@@ -4,6 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
 import { compareEvr, formatEvr, formatEvrForDisplay, parseEvr, rpmvercmp } from "../../src/domain/evr.js";
+import { seededRandom } from "../../src/domain/seeded-random.js";
 
 // Expected orders come from the real rpm, never from our own code.
 const RPM = "/usr/bin/rpm";
@@ -97,18 +98,6 @@ const EVR_PAIRS: [string, string][] = [
   ["0:1.0-1~bootstrap", "0:1.0-1"], ["0:1.0-1^post", "0:1.0-1"], ["4294967295:1-1", "4294967294:2-2"],
   ["0:1.0.0-1", "0:1.0-1"], ["0:1-1.fc44", "0:1-1.el9"],
 ];
-
-/** mulberry32: a tiny seeded generator, so the random corpus is the same on every run. */
-function seededRandom(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 // Weighted towards what makes versions interesting: digits, zeros, separators, "~" and "^".
 const VERSION_CHARS = "0000111223456789aabbcfgprzAZ....__++~~^^";
