@@ -75,11 +75,19 @@ export class Router {
       if (!m) continue;
       pathMatched = true;
       if (route.method !== req.method) continue;
-      const params = Object.fromEntries(route.names.map((name, i) => [name, decodeURIComponent(m[i + 1]!)]));
+      const params = Object.fromEntries(route.names.map((name, i) => [name, decodePathPart(m[i + 1]!)]));
       return route.handler({ req, res, params, query: url.searchParams, body: (schema) => readBody(req, schema) });
     }
     if (pathMatched) throw new HttpError(405, `${req.method} is not allowed on ${url.pathname}`);
     throw new HttpError(404, `no route for ${req.method} ${url.pathname}`);
+  }
+}
+
+function decodePathPart(part: string): string {
+  try {
+    return decodeURIComponent(part);
+  } catch {
+    throw new HttpError(400, `malformed percent-encoding in the path: ${JSON.stringify(part)}`);
   }
 }
 

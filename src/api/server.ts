@@ -3,6 +3,7 @@ import http from "node:http";
 import type { AddressInfo } from "node:net";
 import type { PipelineDeps } from "../pipelines/service.js";
 import { Authenticator } from "./auth.js";
+import { composedbRoutes } from "./composedb.js";
 import { json, Router } from "./http.js";
 import { pipelineRoutes } from "./pipelines.js";
 import { webPage } from "./web-page.js";
@@ -27,6 +28,7 @@ export async function startApi(deps: PipelineDeps, opts: { host: string; port: n
   });
   router.on("GET", "/", async () => ({ status: 200, html: webPage() }));
   pipelineRoutes(router, deps, auth);
+  composedbRoutes(router, deps);
 
   const server = http.createServer((req, res) => void router.handle(req, res));
   await new Promise<void>((resolve, reject) => {

@@ -144,13 +144,27 @@ export function registerComposedbCommands(program: Command): void {
       withDatabase(async (db) => {
         const recorded: ReturnType<typeof pushFromMessage>[] = [];
         for (const file of files) {
-          const message = JSON.parse(fs.readFileSync(file, "utf8")) as { topic?: string; body?: unknown; headers?: Record<string, unknown> };
+          const message = JSON.parse(fs.readFileSync(file, "utf8")) as {
+            topic?: string;
+            body?: unknown;
+            headers?: Record<string, unknown>;
+            fedmsg_envelope?: { timestamp?: number };
+          };
           const body = updateCompleteBodySchema.safeParse(message.body);
           if (!message.topic || !body.success) {
             throw new Error(`${file}: not a bodhi update.complete message: ${body.success ? "no topic" : body.error.issues[0]?.path.join(".") + ": " + body.error.issues[0]?.message}`);
           }
-          const sentAt = typeof message.headers?.["sent-at"] === "string" ? new Date(message.headers["sent-at"]) : new Date();
-          const push = pushFromMessage(message.topic, body.data, sentAt);
+          // When it was sent: fedora-messaging's sent-at header, or a fedmsg-era envelope's timestamp.
+          const sentAt =
+            typeof message.headers?.["sent-at"] === "string"
+              ? new Date(message.headers["sent-at"])
+              : typeof message.fedmsg_envelope?.timestamp === "number"
+                ? new Date(message.fedmsg_envelope.timestamp * 1000)
+                : undefined;
+          if ((!sentAt || Number.isNaN(sentAt.getTime())) && !body.data.update.date_pushed) {
+            throw new Error(`${file}: no date_pushed, sent-at header or envelope timestamp: cannot tell when the update was pushed`);
+          }
+          const push = pushFromMessage(message.topic, body.data, sentAt ?? new Date(0));
           await recordUpdatesPush(db, push);
           recorded.push(push);
         }

@@ -1,6 +1,7 @@
 // The questions composedb answers. Loading is SQL; the comparing is the pure domain logic, so the
 // CLI, the API and the pipelines give the same answers.
 import type { Db } from "../db/database.js";
+import type { ComposeStatus, ComposeType } from "../generated/prisma/enums.js";
 import { compareArches, compareArchesBetween, type ArchComparison } from "../domain/arch-compare.js";
 import type { ComposeContent, ComposeRpm, RpmCategory } from "../domain/compose-content.js";
 import { diffComposes, type ComposeDiff } from "../domain/compose-diff.js";
@@ -25,6 +26,88 @@ async function composeRow(db: Db, composeId: string) {
   const row = await db.compose.findUnique({ where: { composeId } });
   if (!row) throw new ComposeNotFound(composeId);
   return row;
+}
+
+export interface ComposeListQuery {
+  release?: string;
+  type?: ComposeType;
+  status?: ComposeStatus;
+  /** newest first; at most this many */
+  limit?: number;
+}
+
+export interface ComposeListItem {
+  composeId: string;
+  release: string;
+  date: string;
+  type: string;
+  respin: number;
+  label: string | null;
+  final: boolean;
+  status: string | null;
+  startedAt: string | null;
+  finishedAt: string | null;
+  ingestedAt: string;
+  location: string | null;
+}
+
+const iso = (d: Date | null) => d?.toISOString() ?? null;
+
+/** Composes, newest first (compose date, then respin), optionally of one release, type or status. */
+export async function listComposes(db: Db, q: ComposeListQuery = {}): Promise<ComposeListItem[]> {
+  const rows = await db.compose.findMany({
+    where: { release: q.release ? { name: q.release } : undefined, type: q.type, status: q.status },
+    orderBy: [{ date: "desc" }, { respin: "desc" }, { id: "desc" }],
+    take: q.limit ?? 50,
+    include: { release: { select: { name: true } } },
+  });
+  return rows.map(listItem);
+}
+
+function listItem(c: Awaited<ReturnType<typeof composeRow>> & { release: { name: string } }): ComposeListItem {
+  return {
+    composeId: c.composeId,
+    release: c.release.name,
+    date: c.date,
+    type: c.type,
+    respin: c.respin,
+    label: c.label,
+    final: c.final,
+    status: c.status,
+    startedAt: iso(c.startedAt),
+    finishedAt: iso(c.finishedAt),
+    ingestedAt: c.ingestedAt.toISOString(),
+    location: c.location,
+  };
+}
+
+export interface ComposeDetail extends ComposeListItem {
+  variants: { uid: string; id: string; name: string; type: string; arches: string[]; parent: string | null }[];
+  images: number;
+  /** one per variant/arch/category, with its number of RPM entries */
+  rpmSets: { variant: string; arch: string; category: RpmCategory; rpms: number }[];
+  rpmEntries: number;
+}
+
+/** What one compose holds, counted: the summary behind GET /api/v1/composes/{id}. */
+export async function composeDetail(db: Db, composeId: string): Promise<ComposeDetail> {
+  const compose = await composeRow(db, composeId);
+  const [release, variants, images, rpmSets] = await Promise.all([
+    db.release.findUniqueOrThrow({ where: { id: compose.releaseId }, select: { name: true } }),
+    db.variant.findMany({ where: { composeId: compose.id }, orderBy: { uid: "asc" } }),
+    db.image.count({ where: { composeId: compose.id } }),
+    db.$queryRaw<{ variant: string; arch: string; category: RpmCategory; rpms: number }[]>`
+      SELECT "variantUid" AS variant, arch, category::text AS category, cardinality("rpmIds")::int AS rpms
+      FROM "ComposeRpmSet" WHERE "composeId" = ${compose.id}
+      ORDER BY "variantUid", arch, category`,
+  ]);
+  return {
+    ...listItem({ ...compose, release }),
+    variants: variants.map((v) => ({ uid: v.uid, id: v.variantId, name: v.name, type: v.type, arches: v.arches, parent: v.parentUid })),
+    images,
+    rpmSets,
+    rpmEntries: rpmSets.reduce((sum, s) => sum + s.rpms, 0),
+  };
 }
 
 /** Everything the comparisons need about one compose, from composedb. */
@@ -174,13 +257,13 @@ export async function sizeSeries(db: Db, q: SizeQuery = {}): Promise<SizeSeries[
       imageArch: true,
       size: true,
       discNumber: true,
-      compose: { select: { composeId: true, date: true, respin: true } },
+      compose: { select: { composeId: true, date: true, respin: true, release: { select: { name: true } } } },
     },
   });
   const series = new Map<string, SizeSeries>();
   for (const image of images) {
     // Multi-disc sets count as one image per identity: their total size.
-    const identity: SizeIdentity = { variant: image.variantUid, subvariant: image.subvariant, type: image.type, format: image.format, arch: image.imageArch };
+    const identity: SizeIdentity = { release: image.compose.release.name, variant: image.variantUid, subvariant: image.subvariant, type: image.type, format: image.format, arch: image.imageArch };
     const s = series.get(identityKey(identity)) ?? { identity, points: [] };
     series.set(identityKey(identity), s);
     const existing = s.points.find((p) => p.composeId === image.compose.composeId);

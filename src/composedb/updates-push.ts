@@ -2,6 +2,7 @@
 // into the push (Bodhi's updates compose) they belong to.
 import { z } from "zod";
 import type { Db } from "../db/database.js";
+import { ensureRelease } from "./releases.js";
 
 /** bodhi.update.complete.{stable,testing} bodies, as bodhi-messages' UpdateComplete*V1 and older. */
 export const updateCompleteBodySchema = z.looseObject({
@@ -67,13 +68,8 @@ export function pushFromMessage(topic: string, body: UpdateCompleteBody, at: Dat
 
 /** Adds the update to its push; recording the same message twice changes nothing. */
 export async function recordUpdatesPush(db: Db, push: UpdatesPushRecord): Promise<void> {
-  const [short, ...version] = push.release.split("-");
   await db.$transaction(async (tx) => {
-    const release = await tx.release.upsert({
-      where: { name: push.release },
-      create: { name: push.release, short: short ?? push.release, version: version.join("-") || push.release },
-      update: {},
-    });
+    const release = await ensureRelease(tx, { name: push.release });
     // Serialises concurrent messages of the same push.
     await tx.$executeRaw`SELECT pg_advisory_xact_lock(hashtext(${push.pushKey}))`;
     const existing = await tx.updatesPush.findUnique({ where: { pushKey: push.pushKey } });
@@ -83,6 +79,9 @@ export async function recordUpdatesPush(db: Db, push: UpdatesPushRecord): Promis
       });
       return;
     }
+    // A message seen again (redelivered, or replayed from a file) says nothing new; for messages
+    // without a push date `pushedAt` is when it was received, which must not move the push.
+    if (existing.updates.includes(push.update) && push.builds.every((b) => existing.builds.includes(b))) return;
     await tx.updatesPush.update({
       where: { pushKey: push.pushKey },
       data: {

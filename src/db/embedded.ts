@@ -106,6 +106,22 @@ function readOrCreatePassword(file: string): string {
   return password;
 }
 
+/** Stops the server running on this data folder, whoever started it (fast shutdown). */
+export async function stopEmbeddedPostgres(dir: string): Promise<void> {
+  const running = runningPostmaster(path.join(dir, "data"));
+  if (!running) return;
+  process.kill(running.pid, "SIGINT");
+  for (let i = 0; i < 200; i++) {
+    try {
+      process.kill(running.pid, 0);
+    } catch {
+      return;
+    }
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  throw new Error(`embedded PostgreSQL (pid ${running.pid}) in ${dir} did not stop within 10 s`);
+}
+
 /** postmaster.pid: line 1 the pid, line 4 the port. */
 function runningPostmaster(dataDir: string): { pid: number; port: number } | undefined {
   const pidFile = path.join(dataDir, "postmaster.pid");

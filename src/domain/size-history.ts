@@ -2,7 +2,9 @@
 // shrinkers over a window, CSV, and an SVG plot a release engineer can paste into a ticket.
 import { formatBytes, formatBytesDelta } from "./format-bytes.js";
 
+/** Which image a size series follows. The release is part of it: Fedora-42's and Rawhide's Workstation live ISOs are different images. */
 export interface SizeIdentity {
+  release: string;
   variant: string;
   subvariant: string;
   type: string;
@@ -34,11 +36,11 @@ export interface SizeTrend {
 }
 
 export function identityLabel(id: SizeIdentity): string {
-  return `${id.variant}/${id.subvariant}/${id.type}.${id.format}/${id.arch}`;
+  return `${id.release}/${id.variant}/${id.subvariant}/${id.type}.${id.format}/${id.arch}`;
 }
 
 export function identityKey(id: SizeIdentity): string {
-  return [id.variant, id.subvariant, id.type, id.format, id.arch].join("\u0000");
+  return [id.release, id.variant, id.subvariant, id.type, id.format, id.arch].join("\u0000");
 }
 
 /** Order of composes: by date, then respin. */
@@ -82,11 +84,11 @@ export function formatTrendsText(result: { growers: SizeTrend[]; shrinkers: Size
 const csvField = (v: string | number) => (/[",\n]/.test(String(v)) ? `"${String(v).replaceAll('"', '""')}"` : String(v));
 
 export function seriesToCsv(series: readonly SizeSeries[]): string {
-  const rows = [["variant", "subvariant", "type", "format", "arch", "compose_id", "date", "size_bytes"].join(",")];
+  const rows = [["release", "variant", "subvariant", "type", "format", "arch", "compose_id", "date", "size_bytes"].join(",")];
   for (const s of series) {
     for (const p of s.points) {
       const id = s.identity;
-      rows.push([id.variant, id.subvariant, id.type, id.format, id.arch, p.composeId, p.date, p.size].map(csvField).join(","));
+      rows.push([id.release, id.variant, id.subvariant, id.type, id.format, id.arch, p.composeId, p.date, p.size].map(csvField).join(","));
     }
   }
   return rows.join("\n") + "\n";

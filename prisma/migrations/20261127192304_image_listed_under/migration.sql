@@ -1,0 +1,3 @@
+-- AlterTable
+ALTER TABLE "Image" ADD COLUMN     "listedUnder" TEXT[] DEFAULT ARRAY[]::TEXT[];
+
