@@ -1,0 +1,84 @@
+// The build activities' idempotency, run directly (real activities, real database, sandbox Koji):
+// a retried submit never creates a second Koji task, even when a crash lost the first task's id.
+import path from "node:path";
+import { MockActivityEnvironment } from "@temporalio/testing";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createArtifactBuildActivities, imageNvr } from "../../src/activities/artifact-build.js";
+import { createSnapshotActivities } from "../../src/activities/snapshot.js";
+import { startPipelineEnv, type PipelineEnv } from "../support/pipeline-env.js";
+
+describe("artifact build activities", () => {
+  let p: PipelineEnv;
+  let acts: ReturnType<typeof createArtifactBuildActivities>;
+  let snapshotId: number;
+  // An activity context (heartbeats, cancellation) around the real activity function.
+  const run = <A extends unknown[], R>(fn: (...args: A) => Promise<R>, ...args: A): Promise<R> =>
+    new MockActivityEnvironment().run(fn, ...args) as Promise<R>;
+
+  beforeAll(async () => {
+    p = await startPipelineEnv({ taskDurationMs: 100 });
+    acts = createArtifactBuildActivities({ ...p.deps, pollMs: 20 });
+    const snapshots = createSnapshotActivities(p.deps);
+    snapshotId = (await run(snapshots.snapshotInputs, { pipelineId: "p", release: "Fedora-Rawhide" })).snapshotId;
+  });
+  afterAll(async () => {
+    await p?.close();
+  });
+
+  const parentTasks = async () => (await p.koji.listTasks({ parent: null })).filter((t) => t.method !== "tagBuild");
+
+  it("a second submit for the same pipeline and artifact returns the first task", async () => {
+    const ref = { pipelineId: "pipeline/Fedora-Rawhide/Fedora-Rawhide-20261210.n.0", release: "Fedora-Rawhide", composeId: "Fedora-Rawhide-20261210.n.0", artifact: "Cloud-Base-Generic", snapshotId };
+    const before = (await parentTasks()).length;
+    const first = await run(acts.submitArtifactBuild, ref);
+    const second = await run(acts.submitArtifactBuild, ref);
+    expect(second).toEqual(first);
+    expect((await parentTasks()).length).toBe(before + 1);
+  });
+
+  it("after a crash between Koji's answer and the database write, the retry finds the task instead of submitting again", async () => {
+    const ref = { pipelineId: "pipeline/Fedora-Rawhide/Fedora-Rawhide-20261210.n.1", release: "Fedora-Rawhide", composeId: "Fedora-Rawhide-20261210.n.1", artifact: "Workstation-Live", snapshotId };
+    // What the crashed attempt left: the intent row without a task id, and the task in Koji.
+    await p.database.db.artifactBuild.create({
+      data: { pipelineId: ref.pipelineId, composeId: ref.composeId, release: ref.release, artifact: ref.artifact, snapshotId, inputs: {}, state: "SUBMITTED" },
+    });
+    const def = p.releases.get("Fedora-Rawhide");
+    const artifact = def.artifacts.find((a) => a.name === ref.artifact)!;
+    const nvr = imageNvr(def, artifact, ref.composeId);
+    const lost = await p.koji.buildImage(nvr.name, nvr.version, artifact.arches, def.koji.target, "fedora-live-workstation.ks", "livemedia", { release: nvr.release });
+    const before = (await parentTasks()).length;
+
+    const { kojiTaskId } = await run(acts.submitArtifactBuild, ref);
+    expect(kojiTaskId).toBe(lost);
+    expect((await parentTasks()).length).toBe(before);
+    const row = await p.database.db.artifactBuild.findUniqueOrThrow({ where: { pipelineId_artifact: { pipelineId: ref.pipelineId, artifact: ref.artifact } } });
+    expect(row.kojiTaskId).toBe(lost);
+  });
+
+  it("collecting twice downloads once and reports the same outputs, verified against Koji's checksums", async () => {
+    const ref = { pipelineId: "pipeline/Fedora-Rawhide/Fedora-Rawhide-20261210.n.2", release: "Fedora-Rawhide", composeId: "Fedora-Rawhide-20261210.n.2", artifact: "Container-Base", snapshotId };
+    const { kojiTaskId } = await run(acts.submitArtifactBuild, ref);
+    expect(await run(acts.waitForKojiTask, { ...ref, kojiTaskId: kojiTaskId! })).toEqual({ state: "CLOSED" });
+    const first = await run(acts.collectArtifactOutputs, { ...ref, kojiTaskId });
+    const second = await run(acts.collectArtifactOutputs, { ...ref, kojiTaskId });
+    expect(second).toEqual(first);
+    expect(first.outputs.map((o) => o.arch).sort()).toEqual(["aarch64", "ppc64le", "s390x", "x86_64"]);
+    for (const o of first.outputs) expect(o.fileName).toMatch(/\.tar\.xz$/);
+    const build = (await p.koji.listBuilds({ taskID: kojiTaskId! }))[0]!;
+    const archives = await p.koji.listArchives({ buildID: build.id, type: "image" });
+    for (const o of first.outputs) {
+      const archive = archives.find((a) => a.filename === o.fileName)!;
+      expect(archive.checksum_type === 2 ? o.sha256 : archive.checksum).toBe(archive.checksum);
+      expect(o.size).toBe(archive.size);
+      expect(path.isAbsolute(o.path)).toBe(false);
+    }
+    const row = await p.database.db.artifactBuild.findUniqueOrThrow({ where: { pipelineId_artifact: { pipelineId: ref.pipelineId, artifact: ref.artifact } } });
+    expect(row.state).toBe("SUCCEEDED");
+    // The components are what Koji recorded for the images.
+    const recorded = new Set<string>();
+    for (const a of archives.filter((x) => x.filename.endsWith(".tar.xz"))) {
+      for (const r of await p.koji.listRPMs({ imageID: a.id })) recorded.add(`${r.name}-${r.epoch ?? 0}:${r.version}-${r.release}.${r.arch}`);
+    }
+    expect(row.components).toEqual([...recorded].sort());
+  });
+});
