@@ -2,6 +2,7 @@
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { z } from "zod";
+import { busConfigShape } from "./bus/config.js";
 
 export const projectRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 
@@ -65,6 +66,7 @@ export const configSchema = z.object({
   RELENGOTRON_SIGNOFF_REMIND_AFTER: positiveSeconds.default(4 * 3600),
   RELENGOTRON_SIGNOFF_EXPIRE_AFTER: positiveSeconds.default(72 * 3600),
   RELENGOTRON_BUILD_CONCURRENCY: z.coerce.number().int().min(1).max(256).default(4),
+  ...busConfigShape,
 });
 
 export type ConfigEnv = z.infer<typeof configSchema>;

@@ -56,8 +56,10 @@ export function registerServiceCommands(program: Command): void {
       const cfg = config();
       if (!cfg.KOJI_URL || !cfg.RESULTSDB_URL) throw new Error("KOJI_URL and RESULTSDB_URL are required for a standalone worker (`up` runs the sandbox instead)");
       const database = await openDatabase(cfg, log);
+      const { client, connection: clientConnection } = await connectTemporal(cfg);
       const { worker, connection } = await createRelengWorker({
         cfg,
+        client,
         address: temporalAddress(cfg),
         deps: {
           db: database.db,
@@ -75,6 +77,7 @@ export function registerServiceCommands(program: Command): void {
       await Promise.race([running, untilSignal().then(() => worker.shutdown())]);
       await running;
       await connection.close();
+      await clientConnection.close();
       await database.close();
     });
 

@@ -108,7 +108,8 @@ export async function getPipeline(client: Client, workflowId: string): Promise<P
 
 export async function listPipelines(client: Client, opts: { release?: string; stage?: string; limit?: number } = {}) {
   const clauses = [`WorkflowType = 'composePipeline'`];
-  if (opts.release) clauses.push(`Release = '${opts.release.replaceAll("'", "")}'`);
+  // `Release` is a keyword of Temporal's query language: the name must be quoted.
+  if (opts.release) clauses.push(`\`Release\` = '${opts.release.replaceAll("'", "")}'`);
   if (opts.stage) clauses.push(`PipelineStage = '${opts.stage.replaceAll("'", "")}'`);
   const out: ReturnType<typeof summarize>[] = [];
   for await (const wf of client.workflow.list({ query: clauses.join(" AND ") })) {

@@ -16,6 +16,10 @@ import { connectTemporal } from "../temporal/client.js";
 import { startDevServer } from "../temporal/dev-server.js";
 import { createRelengWorker, pipelineDirs } from "./worker.js";
 import { sandboxComposeStep } from "../sandbox/compose-step.js";
+import type { BusPublisher } from "../bus/publisher.js";
+import { sandboxKojiPublisher } from "../bus/sandbox.js";
+import { startBus } from "../bus/service.js";
+import { ensureNightlySchedules } from "../temporal/schedules.js";
 
 export interface Stack {
   urls: Record<string, string>;
@@ -47,6 +51,8 @@ export async function startStack(cfg: Config, log: (line: string) => void): Prom
       log(`Temporal dev server ${binary} (log: ${dev.logFile})`);
     }
 
+    // The sandbox Koji publishes its messages on the bus, once the bus is up.
+    let busPublisher: BusPublisher | undefined;
     let sandbox: Sandbox | undefined;
     if (cfg.useSandbox) {
       sandbox = await startSandbox({
@@ -57,6 +63,7 @@ export async function startStack(cfg: Config, log: (line: string) => void): Prom
         composeRoot: cfg.composeRoot,
         mirrorDir: cfg.mirrorDir,
         taskDurationMs: cfg.RELENGOTRON_SANDBOX_TASK_MS,
+        onKojiEvent: sandboxKojiPublisher(() => busPublisher, log),
         log,
       });
       stops.push(sandbox.close);
@@ -74,6 +81,7 @@ export async function startStack(cfg: Config, log: (line: string) => void): Prom
     stops.push(() => connection.close());
     const { worker, connection: workerConnection } = await createRelengWorker({
       cfg,
+      client,
       address,
       deps: {
         db: database.db,
@@ -92,6 +100,17 @@ export async function startStack(cfg: Config, log: (line: string) => void): Prom
       await running;
       await workerConnection.close();
     });
+
+    const bus = await startBus({ cfg, client, db: database.db, releases, taskQueue: cfg.TEMPORAL_TASK_QUEUE, publish: cfg.useSandbox, log });
+    stops.push(async () => {
+      busPublisher = undefined;
+      await bus.stop();
+    });
+    busPublisher = bus.publisher;
+    log(`bus: ${bus.kind === "amqp" ? `consuming ${cfg.RELENGOTRON_AMQP_QUEUE} from RabbitMQ` : "in-process (no AMQP_URL)"}`);
+    if (cfg.RELENGOTRON_NIGHTLY_CRON !== "off") {
+      await ensureNightlySchedules(client, { releases: releases.names(), cron: cfg.RELENGOTRON_NIGHTLY_CRON, taskQueue: cfg.TEMPORAL_TASK_QUEUE });
+    }
 
     const api = await startApi(
       { client, db: database.db, cfg, releases },

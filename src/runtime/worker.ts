@@ -2,7 +2,9 @@
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { DefaultLogger, NativeConnection, Runtime, Worker, type WorkflowBundleOption } from "@temporalio/worker";
+import type { Client } from "@temporalio/client";
 import type { Config } from "../config.js";
+import { createTriggerActivities } from "../activities/trigger.js";
 import { createPipelineActivities, type PipelineActivityDeps } from "../activities/pipeline.js";
 
 /** Heartbeats reach the server at least every few seconds, so a cancellation reaches a waiting activity quickly. */
@@ -25,6 +27,8 @@ export function pipelineDirs(cfg: Config) {
 
 export async function createRelengWorker(opts: {
   cfg: Config;
+  /** the trigger's activities start pipelines through it */
+  client: Client;
   address: string;
   deps: PipelineActivityDeps;
   workflowBundle?: WorkflowBundleOption;
@@ -36,7 +40,10 @@ export async function createRelengWorker(opts: {
     namespace: opts.cfg.TEMPORAL_NAMESPACE,
     taskQueue: opts.cfg.TEMPORAL_TASK_QUEUE,
     ...(opts.workflowBundle ? { workflowBundle: opts.workflowBundle } : { workflowsPath }),
-    activities: createPipelineActivities(opts.deps),
+    activities: {
+      ...createPipelineActivities(opts.deps),
+      ...createTriggerActivities({ db: opts.deps.db, client: opts.client, releases: opts.deps.releases, cfg: opts.cfg, taskQueue: opts.cfg.TEMPORAL_TASK_QUEUE }),
+    },
     ...workerTuning,
   });
   return { worker, connection };

@@ -1,7 +1,8 @@
 // `relengotron up` as a user runs it: everything starts (embedded PostgreSQL, the Temporal dev
 // server with its Web UI, the sandbox, the worker, the API), a pipeline is approved with plain HTTP
 // calls like the README's curl lines, and Ctrl-C leaves nothing running.
-import { spawn, type ChildProcess } from "node:child_process";
+import { execFile, spawn, type ChildProcess } from "node:child_process";
+import { promisify } from "node:util";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
@@ -24,6 +25,8 @@ function processesMentioning(marker: string): string[] {
       }
     });
 }
+
+const execFileAsync = promisify(execFile);
 
 describe("relengotron up", () => {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), "rt-stack-"));
@@ -52,6 +55,9 @@ describe("relengotron up", () => {
       TEMPORAL_CLI: inject("temporalCli"),
       RELENGOTRON_SANDBOX_TASK_MS: "100",
       RELENGOTRON_KOJI_POLL_MS: "100",
+      RELENGOTRON_TRIGGER_QUIET_SECONDS: "1",
+      RELENGOTRON_TRIGGER_MAX_WAIT_SECONDS: "10",
+      AMQP_URL: "",
       DATABASE_URL: "",
       TEMPORAL_ADDRESS: "",
       KOJI_URL: "",
@@ -76,7 +82,7 @@ describe("relengotron up", () => {
     const token = fs.readFileSync(path.join(dataDir, "releng-token"), "utf8").trim();
     expect((fs.statSync(path.join(dataDir, "releng-token")).mode & 0o077)).toBe(0);
     const headers = { Authorization: `Bearer ${token}`, "Content-Type": "application/json" };
-    const started = (await (await fetch(`${api}/api/v1/pipelines`, { method: "POST", headers, body: JSON.stringify({ release: "Fedora-Rawhide", artifacts: ["Server-boot", "Container-Base"] }) })).json()) as {
+    const started = (await (await fetch(`${api}/api/v1/pipelines`, { method: "POST", headers, body: JSON.stringify({ release: "Fedora-Rawhide" }) })).json()) as {
       workflowId: string;
       composeId: string;
     };
@@ -94,6 +100,20 @@ describe("relengotron up", () => {
     const mirror = await fetch(`http://127.0.0.1:${ports.RELENGOTRON_SANDBOX_WEB_PORT}/mirror/Fedora-Rawhide/latest/PUBLISHED.json`);
     expect(mirror.status).toBe(200);
     expect(((await mirror.json()) as { composeId: string }).composeId).toBe(started.composeId);
+
+    // The live loop: a packager tags a new xfwm4; the sandbox Koji's message reaches the trigger,
+    // which starts a pipeline for the one image containing it.
+    const bumped = await execFileAsync(process.execPath, ["--import", "tsx", path.join(projectRoot, "src/cli/main.ts"), "sandbox", "bump", "xfwm4"], { cwd: projectRoot, env });
+    expect(bumped.stdout).toMatch(/tagged xfwm4-[^ ]+ \(build \d+\) into f46/);
+    const triggered = await eventually(async () => {
+      const { pipelines } = (await (await fetch(`${api}/api/v1/pipelines`)).json()) as { pipelines: { workflowId: string }[] };
+      return pipelines.find((x) => x.workflowId !== started.workflowId);
+    }, "a pipeline started by the bus", 60_000);
+    const view = await eventually(async () => {
+      const v = (await (await fetch(`${api}/api/v1/pipelines/${triggered.workflowId}`)).json()) as { stage: string; plan: { artifact: string; action: string }[] };
+      return v.plan.length ? v : undefined;
+    }, "its plan");
+    expect(view.plan.map((e) => [e.artifact, e.action])).toEqual([["Xfce-Live", "rebuild"]]);
 
     // The pieces are separate processes while up …
     expect(processesMentioning(dataDir).some((l) => l.includes("start-dev"))).toBe(true);

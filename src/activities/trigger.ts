@@ -1,0 +1,154 @@
+// What the release trigger and the nightly schedule do outside the workflow: find the artifacts a
+// change of source packages affects (from composedb), and start a compose pipeline for them,
+// idempotently: a retried activity never allocates a second compose id.
+import { Context } from "@temporalio/activity";
+import { WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError, type Client } from "@temporalio/client";
+import type { Config } from "../config.js";
+import type { Db } from "../db/database.js";
+import { affectedArtifacts, buildArtifactIndex, sourcePackagesOf, type Affected, type ArtifactContents } from "../domain/artifact-index.js";
+import { pipelineWorkflowId } from "../domain/pipeline.js";
+import { allocatePipelineRun, pipelineInput } from "../pipelines/service.js";
+import type { ReleaseCatalog } from "../releases/catalog.js";
+import { ComposeIdKey, PipelineStageKey, ReleaseKey } from "../temporal/search-attributes.js";
+import { composePipeline } from "../workflows/compose-pipeline.js";
+import { loadSnapshot } from "./snapshot.js";
+
+export interface TriggerActivityDeps {
+  db: Db;
+  client: Client;
+  releases: ReleaseCatalog;
+  /** sign-off timers and build concurrency of the pipelines started */
+  cfg: Config;
+  /** the task queue pipelines run on */
+  taskQueue: string;
+  now?: () => Date;
+}
+
+export interface StartTriggeredInput {
+  release: string;
+  trigger: "bus" | "nightly";
+  /** empty: every artifact of the release */
+  artifacts: string[];
+  /** one per batch/scheduled run, the same on every attempt */
+  key: string;
+}
+
+/** Memo key on pipelines started here: how a retried attempt finds what an earlier one started. */
+export const TRIGGER_KEY_MEMO = "triggerKey";
+
+/** Snapshots are immutable: their binary -> source package maps are kept, a few at a time. */
+const SNAPSHOT_CACHE = 16;
+
+export function createTriggerActivities(deps: TriggerActivityDeps) {
+  const now = deps.now ?? (() => new Date());
+  const snapshotSources = new Map<number, Promise<Map<string, string>>>();
+
+  function sourcesOfSnapshot(id: number): Promise<Map<string, string>> {
+    let cached = snapshotSources.get(id);
+    if (!cached) {
+      cached = loadSnapshot(deps.db, id).then((s) => {
+        const names = new Map(s.builds.map((b) => [b.buildId, b.name]));
+        return new Map(s.rpms.flatMap((r) => (names.has(r.buildId) ? [[r.nevra, names.get(r.buildId)!] as const] : [])));
+      });
+      cached.catch(() => snapshotSources.delete(id));
+      snapshotSources.set(id, cached);
+      if (snapshotSources.size > SNAPSHOT_CACHE) snapshotSources.delete(snapshotSources.keys().next().value!);
+    }
+    return cached;
+  }
+
+  /** Every artifact of the release with the source packages of its last successful build. */
+  async function contentsOf(release: string): Promise<ArtifactContents[]> {
+    const def = deps.releases.get(release);
+    const names = def.artifacts.map((a) => a.name);
+    // The same "last successful build" the planner compares against (plan.ts lastSuccessfulBuilds).
+    const rows = await deps.db.artifactBuild.findMany({
+      where: { release, artifact: { in: names }, state: "SUCCEEDED", fingerprint: { not: null } },
+      orderBy: [{ finishedAt: "desc" }, { id: "desc" }],
+      distinct: ["artifact"],
+      select: { artifact: true, components: true, snapshotId: true },
+    });
+    const last = new Map(rows.map((r) => [r.artifact, r]));
+    const contents: ArtifactContents[] = [];
+    for (const name of names) {
+      const row = last.get(name);
+      if (!row || row.components.length === 0) {
+        contents.push({ artifact: name, sources: null });
+        continue;
+      }
+      const fromSnapshot = await sourcesOfSnapshot(row.snapshotId);
+      const unknown = row.components.filter((n) => !fromSnapshot.has(n));
+      // Components Koji recorded that were not in the tag snapshot: composedb may know their source RPM.
+      const fromComposedb = new Map<string, string>();
+      if (unknown.length > 0) {
+        const rpms = await deps.db.rpm.findMany({ where: { nevra: { in: unknown } }, select: { nevra: true, srpm: { select: { name: true } } } });
+        for (const r of rpms) if (r.srpm) fromComposedb.set(r.nevra, r.srpm.name);
+      }
+      contents.push({ artifact: name, sources: sourcePackagesOf(row.components, (n) => fromSnapshot.get(n) ?? fromComposedb.get(n)) });
+    }
+    return contents;
+  }
+
+  /** A pipeline an earlier attempt with the same key started, or a compose id it allocated but did not start. */
+  async function earlierAttempt(input: StartTriggeredInput): Promise<{ started?: { workflowId: string; composeId: string }; orphan?: { workflowId: string; composeId: string } }> {
+    const since = new Date(now().getTime() - 2 * 24 * 3600 * 1000);
+    const runs = await deps.db.pipelineRun.findMany({
+      where: { release: input.release, trigger: input.trigger, startedAt: { gte: since } },
+      orderBy: { id: "desc" },
+      take: 50,
+    });
+    let orphan: { workflowId: string; composeId: string } | undefined;
+    for (const run of runs) {
+      try {
+        const description = await deps.client.workflow.getHandle(run.workflowId).describe();
+        if (description.memo?.[TRIGGER_KEY_MEMO] === input.key) return { started: { workflowId: run.workflowId, composeId: run.composeId } };
+      } catch (error) {
+        if (!(error instanceof WorkflowNotFoundError)) throw error;
+        // Allocated, never started: only this release's single trigger (or schedule) allocates
+        // these, so the newest such row with the same artifacts is this batch's own.
+        if (!orphan && sameSet(run.artifacts, input.artifacts)) orphan = { workflowId: run.workflowId, composeId: run.composeId };
+      }
+    }
+    return { orphan };
+  }
+
+  return {
+    async affectedArtifacts(input: { release: string; packages: string[] }): Promise<Affected> {
+      const index = buildArtifactIndex(await contentsOf(input.release));
+      return affectedArtifacts(index, input.packages);
+    },
+
+    async startTriggeredPipeline(input: StartTriggeredInput): Promise<{ workflowId: string; composeId: string }> {
+      // Only a re-attempt can find an earlier attempt's work; the first attempt skips the lookup.
+      const earlier = Context.current().info.attempt > 1 ? await earlierAttempt(input) : {};
+      if (earlier.started) return earlier.started;
+      const req = { release: input.release, trigger: input.trigger, artifacts: input.artifacts };
+      const run = earlier.orphan ?? (await allocatePipelineRun(deps.db, deps.releases, req, now()));
+      try {
+        await deps.client.workflow.start(composePipeline, {
+          taskQueue: deps.taskQueue,
+          workflowId: pipelineWorkflowId(input.release, run.composeId),
+          args: [pipelineInput(deps.cfg, req, run.composeId)],
+          memo: { [TRIGGER_KEY_MEMO]: input.key },
+          typedSearchAttributes: [
+            { key: ReleaseKey, value: input.release },
+            { key: ComposeIdKey, value: run.composeId },
+            { key: PipelineStageKey, value: "snapshot" },
+          ],
+        });
+      } catch (error) {
+        // A concurrent attempt (one that timed out but still ran) started this very workflow.
+        if (!(error instanceof WorkflowExecutionAlreadyStartedError)) throw error;
+      }
+      return run;
+    },
+  };
+}
+
+export type TriggerActivities = ReturnType<typeof createTriggerActivities>;
+
+function sameSet(a: readonly string[], b: readonly string[]): boolean {
+  const x = [...new Set(a)].sort();
+  const y = [...new Set(b)].sort();
+  return x.length === y.length && x.every((v, i) => v === y[i]);
+}

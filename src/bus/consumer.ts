@@ -1,0 +1,200 @@
+// The RabbitMQ consumer: a durable queue bound to amq.topic for the topics relengotron reads,
+// manual acknowledgements, and a reconnect loop. A message is acknowledged only after it was
+// processed (for a trigger change: once Temporal has the signal in history) or set aside in the
+// dead-letter queue with its reason; a connection lost meanwhile means the broker delivers it
+// again, and the processing is idempotent.
+import { setTimeout as delay } from "node:timers/promises";
+import amqp from "amqplib";
+import type { ChannelModel, ConfirmChannel, ConsumeMessage } from "amqplib";
+import { DEFAULT_BINDINGS, type BusEnvelope } from "./messages/index.js";
+import type { BusProcessor, ProcessorStats } from "./processor.js";
+
+export interface AmqpConsumerOptions {
+  url: string;
+  /** durable queue the bindings feed */
+  queue: string;
+  deadLetterQueue: string;
+  exchange?: string;
+  /** routing keys bound to the queue; DEFAULT_BINDINGS by default */
+  bindings?: string[];
+  /** unacknowledged messages in flight */
+  prefetch?: number;
+  /** shown by the broker (rabbitmqctl list_connections user_provided_name) */
+  connectionName?: string;
+  processor: BusProcessor;
+  reconnect?: { initialMs?: number; maxMs?: number };
+  log?: (line: string) => void;
+}
+
+export interface ConsumerStats extends ProcessorStats {
+  delivered: number;
+  redelivered: number;
+  acked: number;
+  /** connections after the first */
+  reconnects: number;
+  connected: boolean;
+  inFlight: number;
+}
+
+export const DEAD_LETTER_REASON_HEADER = "x-relengotron-reason";
+
+export class AmqpBusConsumer {
+  private model: ChannelModel | undefined;
+  private stopped = false;
+  private readonly abort = new AbortController();
+  private readonly inFlight = new Set<Promise<void>>();
+  private readonly counts = { delivered: 0, redelivered: 0, acked: 0, reconnects: 0, connections: 0 };
+  private reconnecting: Promise<void> | undefined;
+  private readonly log: (line: string) => void;
+
+  constructor(private readonly opts: AmqpConsumerOptions) {
+    this.log = opts.log ?? (() => {});
+  }
+
+  /** Connects and starts consuming; fails with a clear message when the broker cannot be reached. */
+  async start(): Promise<void> {
+    try {
+      await this.connect();
+    } catch (error) {
+      throw new Error(`cannot consume from RabbitMQ at ${redact(this.opts.url)}: ${(error as Error).message}`);
+    }
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    this.abort.abort(new Error("consumer stopping"));
+    await this.reconnecting;
+    await Promise.allSettled([...this.inFlight]);
+    const model = this.model;
+    this.model = undefined;
+    await model?.close().catch(() => {});
+  }
+
+  stats(): ConsumerStats {
+    return {
+      ...this.opts.processor.stats(),
+      delivered: this.counts.delivered,
+      redelivered: this.counts.redelivered,
+      acked: this.counts.acked,
+      reconnects: Math.max(0, this.counts.connections - 1),
+      connected: this.model !== undefined,
+      inFlight: this.inFlight.size,
+    };
+  }
+
+  private async connect(): Promise<void> {
+    const model = await amqp.connect(this.opts.url, { clientProperties: { connection_name: this.opts.connectionName ?? "relengotron consumer" } });
+    let closed = false;
+    model.on("error", (error: Error) => this.log(`bus: connection error: ${error.message}`));
+    model.on("close", () => {
+      closed = true;
+      if (this.model === model) this.lost();
+    });
+    try {
+      const channel = await model.createConfirmChannel();
+      channel.on("error", (error: Error) => this.log(`bus: channel error: ${error.message}`));
+      const exchange = this.opts.exchange ?? "amq.topic";
+      await channel.assertQueue(this.opts.queue, { durable: true, autoDelete: false, exclusive: false });
+      for (const key of this.opts.bindings ?? DEFAULT_BINDINGS) await channel.bindQueue(this.opts.queue, exchange, key);
+      await channel.assertQueue(this.opts.deadLetterQueue, { durable: true, autoDelete: false, exclusive: false });
+      await channel.prefetch(this.opts.prefetch ?? 200);
+      await channel.consume(this.opts.queue, (msg) => this.deliver(model, channel, msg), { noAck: false });
+      if (closed) throw new Error("connection closed while setting up");
+      if (this.stopped) throw new Error("consumer stopped while connecting");
+    } catch (error) {
+      await model.close().catch(() => {});
+      throw error;
+    }
+    this.model = model;
+    this.counts.connections++;
+    if (this.counts.connections > 1) this.log(`bus: reconnected to RabbitMQ (${this.counts.connections - 1} reconnects)`);
+  }
+
+  private lost(): void {
+    this.model = undefined;
+    if (this.stopped) return;
+    this.log("bus: connection to RabbitMQ lost; reconnecting");
+    this.reconnecting ??= this.reconnectLoop().finally(() => (this.reconnecting = undefined));
+  }
+
+  private async reconnectLoop(): Promise<void> {
+    const initial = this.opts.reconnect?.initialMs ?? 200;
+    const max = this.opts.reconnect?.maxMs ?? 15_000;
+    for (let attempt = 0; !this.stopped; attempt++) {
+      await delay(Math.min(max, initial * 2 ** attempt), undefined, { signal: this.abort.signal }).catch(() => {});
+      if (this.stopped) return;
+      try {
+        await this.connect();
+        return;
+      } catch (error) {
+        if (!this.stopped) this.log(`bus: reconnect failed (${(error as Error).message})`);
+      }
+    }
+  }
+
+  private deliver(model: ChannelModel, channel: ConfirmChannel, msg: ConsumeMessage | null): void {
+    if (msg === null) {
+      // The broker cancelled the consumer (queue deleted): start over on a fresh connection.
+      void model.close().catch(() => {});
+      return;
+    }
+    this.counts.delivered++;
+    if (msg.fields.redelivered) this.counts.redelivered++;
+    const envelope: BusEnvelope = {
+      id: typeof msg.properties.messageId === "string" && msg.properties.messageId ? msg.properties.messageId : undefined,
+      routingKey: msg.fields.routingKey,
+      headers: (msg.properties.headers ?? {}) as Record<string, unknown>,
+      contentEncoding: msg.properties.contentEncoding as string | undefined,
+      body: msg.content,
+    };
+    const work = this.opts.processor
+      .process(envelope, this.abort.signal)
+      .then(async (outcome) => {
+        if (outcome.status === "dead-letter") await this.deadLetter(channel, msg, outcome.reason);
+        channel.ack(msg);
+        this.counts.acked++;
+      })
+      .catch((error: unknown) => {
+        // Stopping, or the channel went away: the broker redelivers what was not acknowledged.
+        if (!this.stopped) this.log(`bus: message ${envelope.id ?? "(no id)"} left for redelivery: ${(error as Error).message}`);
+      });
+    const tracked = work.finally(() => this.inFlight.delete(tracked));
+    this.inFlight.add(tracked);
+  }
+
+  /** The original body and properties, plus the reason and where it came from; confirmed before the ack. */
+  private deadLetter(channel: ConfirmChannel, msg: ConsumeMessage, reason: string): Promise<void> {
+    const p = msg.properties;
+    const headers = {
+      ...(p.headers ?? {}),
+      [DEAD_LETTER_REASON_HEADER]: reason.slice(0, 4000),
+      "x-relengotron-routing-key": msg.fields.routingKey,
+      "x-relengotron-exchange": msg.fields.exchange,
+      "x-relengotron-dead-lettered-at": new Date().toISOString(),
+    };
+    return new Promise<void>((resolve, reject) => {
+      channel.sendToQueue(
+        this.opts.deadLetterQueue,
+        msg.content,
+        {
+          headers,
+          messageId: p.messageId as string | undefined,
+          contentType: p.contentType as string | undefined,
+          contentEncoding: p.contentEncoding as string | undefined,
+          deliveryMode: 2,
+        },
+        (err) => (err ? reject(err instanceof Error ? err : new Error(String(err))) : resolve()),
+      );
+    });
+  }
+}
+
+function redact(url: string): string {
+  try {
+    const u = new URL(url);
+    if (u.password) u.password = "***";
+    return u.toString();
+  } catch {
+    return url;
+  }
+}

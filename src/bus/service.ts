@@ -1,0 +1,73 @@
+// The bus as the stack runs it: RabbitMQ when AMQP_URL is set (consumer, and a publisher for the
+// sandbox), otherwise the in-process bus. Either way the same processor validates, routes and acts.
+import type { Client } from "@temporalio/client";
+import type { Db } from "../db/database.js";
+import type { ReleaseCatalog } from "../releases/catalog.js";
+import { createActionExecutor } from "./actions.js";
+import type { BusConfig } from "./config.js";
+import { AmqpBusConsumer, type ConsumerStats } from "./consumer.js";
+import { InProcessBus } from "./in-process.js";
+import { bindingsFor } from "./messages/index.js";
+import { BusProcessor, type ProcessorStats } from "./processor.js";
+import { AmqpBusPublisher, type BusPublisher } from "./publisher.js";
+import { routerContext } from "./router.js";
+
+export interface BusServiceOptions {
+  cfg: BusConfig;
+  client: Client;
+  db: Db;
+  releases: ReleaseCatalog;
+  /** the worker's task queue */
+  taskQueue: string;
+  /** also open a publisher (the sandbox publishes its Koji changes) */
+  publish?: boolean;
+  log?: (line: string) => void;
+}
+
+export interface BusService {
+  kind: "amqp" | "in-process";
+  /** where the sandbox publishes; undefined when not asked for */
+  publisher: BusPublisher | undefined;
+  stats(): ConsumerStats | ProcessorStats;
+  stop(): Promise<void>;
+}
+
+export async function startBus(opts: BusServiceOptions): Promise<BusService> {
+  const log = opts.log ?? (() => {});
+  const processor = new BusProcessor({
+    context: routerContext(opts.releases),
+    executor: createActionExecutor({
+      client: opts.client,
+      db: opts.db,
+      taskQueue: opts.taskQueue,
+      trigger: { quietSeconds: opts.cfg.RELENGOTRON_TRIGGER_QUIET_SECONDS, maxWaitSeconds: opts.cfg.RELENGOTRON_TRIGGER_MAX_WAIT_SECONDS },
+      log,
+    }),
+    log,
+  });
+  if (!opts.cfg.AMQP_URL) {
+    const bus = new InProcessBus({ processor, topicPrefix: opts.cfg.RELENGOTRON_TOPIC_PREFIX });
+    return { kind: "in-process", publisher: opts.publish ? bus : undefined, stats: () => bus.stats(), stop: () => bus.close() };
+  }
+  const consumer = new AmqpBusConsumer({
+    url: opts.cfg.AMQP_URL,
+    queue: opts.cfg.RELENGOTRON_AMQP_QUEUE,
+    deadLetterQueue: opts.cfg.RELENGOTRON_AMQP_DEAD_LETTER_QUEUE,
+    prefetch: opts.cfg.RELENGOTRON_AMQP_PREFETCH,
+    // With a prefix (org.fedoraproject.prod), only that environment's topics; otherwise any.
+    bindings: bindingsFor(opts.cfg.RELENGOTRON_TOPIC_PREFIX || undefined),
+    processor,
+    log,
+  });
+  await consumer.start();
+  const publisher = opts.publish ? await AmqpBusPublisher.connect(opts.cfg.AMQP_URL, { topicPrefix: opts.cfg.RELENGOTRON_TOPIC_PREFIX }) : undefined;
+  return {
+    kind: "amqp",
+    publisher,
+    stats: () => consumer.stats(),
+    stop: async () => {
+      await publisher?.close();
+      await consumer.stop();
+    },
+  };
+}
