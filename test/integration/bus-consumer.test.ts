@@ -24,6 +24,7 @@ import { createTestDatabase, type TestDatabase } from "../support/db.js";
 import { eventually } from "../support/pipeline-env.js";
 import { startTemporal, workflowBundle } from "../support/temporal.js";
 import type { TestWorkflowEnvironment } from "@temporalio/testing";
+import { recordHistory } from "../support/histories.js";
 import {
   closeConnectionsNamed,
   deleteQueues,
@@ -363,6 +364,8 @@ describe("bus consumer", () => {
       const runHistory = await env.client.workflow.getHandle(triggerWorkflowId(RELEASE), r.runId).fetchHistory();
       await Worker.runReplayHistory({ workflowBundle: await workflowBundle() }, runHistory, `${r.workflowId}/${r.runId}`);
     }
+    const continued = chain.find((r) => r.status.name === "CONTINUED_AS_NEW")!;
+    await recordHistory(env.client.workflow.getHandle(triggerWorkflowId(RELEASE), continued.runId), "trigger-continued-as-new");
 
     // A message from before the continue-as-new, delivered again: recognised.
     await publishWithPython(conf, [specs[0]!]);

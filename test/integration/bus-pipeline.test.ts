@@ -25,6 +25,7 @@ import { triggerQuery, triggerWorkflowId } from "../../src/workflows/release-tri
 import { eventually, startPipelineEnv, type PipelineEnv } from "../support/pipeline-env.js";
 import { workflowBundle } from "../support/temporal.js";
 import { deleteQueues, publishWithPython, requireRabbitMq, startConsumer, testQueueName, testTopicPrefix, writeFedoraMessagingConf, type ConsumerHarness } from "../support/bus-env.js";
+import { recordHistory } from "../support/histories.js";
 
 const RELEASE = "Fedora-Rawhide";
 const ALL = ["Cloud-Base-Generic", "Container-Base", "Server-boot", "Workstation-Live", "Xfce-Live"];
@@ -185,6 +186,8 @@ describe("bus to pipeline", () => {
     expect(recent.some((b) => b.packages.includes("firefox") && b.pipeline !== undefined), JSON.stringify(recent)).toBe(true);
     expect(batch!.pipeline).toBeUndefined();
     expect((await runs("bus")).length).toBe(before);
+    // This trigger's history: one batch that started a pipeline, one that started none.
+    await recordHistory(trigger, "trigger-batches");
   }, 60_000);
 
   it("the sandbox publishes its own Koji changes; without a broker, through the in-process bus", async () => {
@@ -241,6 +244,8 @@ describe("bus to pipeline", () => {
     for (const entry of view.plan) expect(entry.action, entry.artifact).toBe("reuse");
     expect(await kojiTasks()).toBe(tasksBefore);
     expect((await finish(run.workflowId, "reject")).stage).toBe("rejected");
+    const nightly = (await schedule.describe()).info.recentActions.at(-1)!.action.workflow;
+    await recordHistory(p.env.client.workflow.getHandle(nightly.workflowId, nightly.firstExecutionRunId), "nightly-started-pipeline");
     // One pipeline for the one trigger.
     await sleep(1000);
     expect((await runs("nightly")).length).toBe(before + 1);

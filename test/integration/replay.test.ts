@@ -33,6 +33,9 @@ describe("recorded workflow histories", () => {
       "pipeline-cancelled",
       "artifact-build-succeeded",
       "artifact-build-failed",
+      "trigger-batches",
+      "trigger-continued-as-new",
+      "nightly-started-pipeline",
     ];
     for (const name of paths) expect(files, `missing history ${name}`).toContain(`${name}.json`);
   });
