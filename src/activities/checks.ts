@@ -3,6 +3,7 @@
 //   installability  its package set is available in the compose's repositories and their
 //                   requirements are provided there (dependency data from Koji's getRPMDeps)
 //   ci:<testcase>   external CI (openQA, …) reported a passing result to ResultsDB
+import { Context } from "@temporalio/activity";
 import { z } from "zod";
 import type { KojiClient } from "../clients/koji.js";
 import type { ResultsDbClient } from "../clients/resultsdb.js";
@@ -127,6 +128,7 @@ export function createCheckActivities(deps: { db: Db; koji: KojiClient; resultsd
       const records: CheckRecord[] = [];
       const wants = (kind: "size-budget" | "installability" | "ci") => !input.only || input.only.includes(kind);
       for (const ref of input.artifacts) {
+        Context.current().heartbeat({ checking: ref.artifact });
         const artifact = selectArtifacts(def, [ref.artifact])[0]!;
         const build = await buildOf(ref.reuse?.pipelineId ?? input.pipelineId, artifact.name);
         const results: [string, CheckRecord["outcome"], Detail][] = [];

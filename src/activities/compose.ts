@@ -3,6 +3,7 @@
 // the compose ingested, and writes nothing again.
 import fs from "node:fs";
 import path from "node:path";
+import { Context } from "@temporalio/activity";
 import { ApplicationFailure } from "@temporalio/common";
 import { ingestCompose } from "../composedb/ingest.js";
 import type { Db } from "../db/database.js";
@@ -117,7 +118,7 @@ export function createComposeActivities(deps: { db: Db; releases: ReleaseCatalog
           placement: "copy",
         });
       }
-      await ingestCompose(deps.db, topDir);
+      await ingestCompose(deps.db, topDir, { onProgress: (entries) => Context.current().heartbeat({ ingested: entries }) });
       await recordRpmSizes(deps.db, snapshot);
 
       const written = await deps.db.image.findMany({ where: { compose: { composeId: input.composeId } } });

@@ -17,6 +17,8 @@ export interface IngestOptions {
   finishedAt?: Date;
   /** rows per batch into the staging table (default DEFAULT_BATCH_SIZE) */
   batchSize?: number;
+  /** called as batches are written: an activity heartbeats with it */
+  onProgress?: (rpmEntries: number) => void;
 }
 
 /**
@@ -177,6 +179,7 @@ export async function ingestCompose(db: Db, location: string, opts: IngestOption
             for (const entry of batch) stagingRow(entry).forEach((value, i) => columns[i]!.push(value));
             await tx.$executeRawUnsafe(insert, ...columns);
             rpmEntries += batch.length;
+            opts.onProgress?.(rpmEntries);
           }
           await storeRpms(tx, compose.id);
         }

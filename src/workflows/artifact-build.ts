@@ -16,14 +16,15 @@ export type ArtifactBuildResult =
   | { artifact: string; ok: false; kojiTaskId: number | null; error: string };
 
 const submit = proxyActivities<PipelineActivities>({
-  startToCloseTimeout: "2 minutes",
+  // One Koji call and two row writes: a lost worker is noticed within the minute.
+  startToCloseTimeout: "1 minute",
   retry: { maximumAttempts: 10, initialInterval: "2s" },
 });
 
 const wait = proxyActivities<PipelineActivities>({
   // Image builds take hours on real Koji; the heartbeat is what detects a lost worker.
   startToCloseTimeout: "12 hours",
-  heartbeatTimeout: "30 seconds",
+  heartbeatTimeout: "20 seconds",
   // A cancelled pipeline waits until the activity has cancelled the Koji task.
   cancellationType: ActivityCancellationType.WAIT_CANCELLATION_COMPLETED,
   retry: { initialInterval: "5s", maximumInterval: "1 minute" },

@@ -65,7 +65,7 @@ describe("compose pipeline paths", () => {
 
     const replacement = await p.newWorker();
     await replacement.runUntil(async () => {
-      await awaitStage(handle, "awaiting-signoff", 120_000);
+      await awaitStage(handle, "awaiting-signoff", 240_000);
       await handle.executeUpdate(signoffUpdate, { args: [{ decision: "approve", comment: "survived a crash", actor: "mohan" }] });
       expect((await handle.result()).stage).toBe("published");
     });
@@ -75,7 +75,7 @@ describe("compose pipeline paths", () => {
     expect(builds.map((b) => [b.artifact, b.state, b.kojiTaskId]).sort()).toEqual(
       tasks.map((t) => [t.request && JSON.stringify(t.request).includes("Cloud-Base-Generic") ? "Cloud-Base-Generic" : "Container-Base", "SUCCEEDED", t.id]).sort(),
     );
-  }, 240_000);
+  }, 360_000);
 
   it("a build that fails in Koji is not published; the rest of the compose still is, FINISHED_INCOMPLETE", async () => {
     // Xfce needs lightdm: without it in the tag its livemedia task fails to resolve packages.
