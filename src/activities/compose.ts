@@ -119,6 +119,8 @@ export function createComposeActivities(deps: { db: Db; releases: ReleaseCatalog
         });
       }
       await ingestCompose(deps.db, topDir, { onProgress: (entries) => Context.current().heartbeat({ ingested: entries }) });
+      // For releases relengotron composes, the definition says which variants a nightly needs.
+      await deps.db.release.update({ where: { name: input.release }, data: { requiredVariants: def.compose.requiredVariants } });
       await recordRpmSizes(deps.db, snapshot);
 
       const written = await deps.db.image.findMany({ where: { compose: { composeId: input.composeId } } });

@@ -48,6 +48,7 @@ const esc = (s) => String(s ?? "").replace(/[&<>"']/g, (c) => ({ "&": "&amp;", "
 $("token").value = sessionStorage.getItem("relengotron-token") ?? "";
 $("token").addEventListener("change", () => sessionStorage.setItem("relengotron-token", $("token").value));
 let selected = null;
+let shown = null; // "<workflow id> <stage>" on display: the detail is redrawn only when it changes
 
 async function load() {
   const res = await fetch("/api/v1/pipelines");
@@ -58,11 +59,14 @@ async function load() {
     '</td><td>' + esc(p.composeId) + '</td><td class="stage stage-' + esc(p.stage) + '">' + esc(p.stage) + '</td><td>' +
     esc(p.status) + '</td><td>' + esc(p.startTime) + '</td></tr>').join("") : '<tr><td colspan="6">no pipelines yet</td></tr>';
   for (const tr of document.querySelectorAll("tr.pipeline")) tr.addEventListener("click", () => show(tr.dataset.id));
-  if (selected) show(selected);
+  // Refreshing the list must not redraw a detail someone is reading or typing into.
+  const row = rows.find((p) => p.workflowId === selected);
+  if (selected && row && shown !== selected + " " + row.stage) show(selected);
 }
 
 async function show(id) {
   selected = id;
+  shown = null;
   const res = await fetch("/api/v1/pipelines/" + id);
   const p = await res.json();
   if (!res.ok) { $("detail").hidden = false; $("detail").textContent = p.error; return; }
@@ -74,6 +78,7 @@ async function show(id) {
       '</td><td>' + esc(a.gate?.summary ?? "") + '</td></tr>';
   }).join("");
   const waiting = p.stage === "awaiting-signoff";
+  shown = id + " " + p.stage;
   // The list refreshes every few seconds: keep what the release engineer is typing.
   const draft = $("comment")?.value ?? "";
   $("detail").hidden = false;
@@ -99,6 +104,7 @@ async function decide(id, decision) {
   const body = await res.json();
   $("message").textContent = res.ok ? "Recorded: " + body.signoff.decision + " by " + body.signoff.actor : "Refused: " + body.error;
   $("message").className = res.ok ? "ok" : "bad";
+  if (res.ok) await show(id);
   await load();
 }
 

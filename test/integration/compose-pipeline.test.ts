@@ -10,6 +10,7 @@ import { WorkflowUpdateFailedError } from "@temporalio/client";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ComposeIdKey, PipelineStageKey, ReleaseKey } from "../../src/temporal/search-attributes.js";
 import { composePipeline, pipelineQuery, signoffUpdate } from "../../src/workflows/compose-pipeline.js";
+import { releaseStatus } from "../../src/composedb/queries.js";
 import { pipelineWorkflowId } from "../../src/domain/pipeline.js";
 import type { PlanEntry } from "../../src/domain/plan.js";
 import { projectRoot } from "../../src/config.js";
@@ -95,6 +96,8 @@ describe("compose pipeline", () => {
     const compose = await p.database.db.compose.findUniqueOrThrow({ where: { composeId: "Fedora-Rawhide-20261127.n.0" }, include: { images: true } });
     expect(compose.status).toBe("FINISHED");
     expect(compose.images.length).toBe(2 + 1 + 2 + 2 + 4);
+    const [status] = await releaseStatus(p.database.db, "Fedora-Rawhide");
+    expect(status).toMatchObject({ requiredVariants: ["Everything", "Workstation"], lastWorkingNightly: { composeId: "Fedora-Rawhide-20261127.n.0" } });
   });
 
   it("nothing changed: the next pipeline reuses every artifact and submits no Koji task", async () => {
