@@ -1,8 +1,7 @@
 // What the release trigger and the nightly schedule do outside the workflow: find the artifacts a
 // change of source packages affects (from composedb), and start a compose pipeline for them,
 // idempotently: a retried activity never allocates a second compose id.
-import { Context } from "@temporalio/activity";
-import { WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError, type Client } from "@temporalio/client";
+import { WorkflowExecutionAlreadyStartedError, type Client } from "@temporalio/client";
 import type { Config } from "../config.js";
 import type { Db } from "../db/database.js";
 import { affectedArtifacts, buildArtifactIndex, sourcePackagesOf, type Affected, type ArtifactContents } from "../domain/artifact-index.js";
@@ -32,9 +31,6 @@ export interface StartTriggeredInput {
   /** one per batch/scheduled run, the same on every attempt */
   key: string;
 }
-
-/** Memo key on pipelines started here: how a retried attempt finds what an earlier one started. */
-export const TRIGGER_KEY_MEMO = "triggerKey";
 
 /** Snapshots are immutable: their binary -> source package maps are kept, a few at a time. */
 const SNAPSHOT_CACHE = 16;
@@ -89,29 +85,6 @@ export function createTriggerActivities(deps: TriggerActivityDeps) {
     return contents;
   }
 
-  /** A pipeline an earlier attempt with the same key started, or a compose id it allocated but did not start. */
-  async function earlierAttempt(input: StartTriggeredInput): Promise<{ started?: { workflowId: string; composeId: string }; orphan?: { workflowId: string; composeId: string } }> {
-    const since = new Date(now().getTime() - 2 * 24 * 3600 * 1000);
-    const runs = await deps.db.pipelineRun.findMany({
-      where: { release: input.release, trigger: input.trigger, startedAt: { gte: since } },
-      orderBy: { id: "desc" },
-      take: 50,
-    });
-    let orphan: { workflowId: string; composeId: string } | undefined;
-    for (const run of runs) {
-      try {
-        const description = await deps.client.workflow.getHandle(run.workflowId).describe();
-        if (description.memo?.[TRIGGER_KEY_MEMO] === input.key) return { started: { workflowId: run.workflowId, composeId: run.composeId } };
-      } catch (error) {
-        if (!(error instanceof WorkflowNotFoundError)) throw error;
-        // Allocated, never started: only this release's single trigger (or schedule) allocates
-        // these, so the newest such row with the same artifacts is this batch's own.
-        if (!orphan && sameSet(run.artifacts, input.artifacts)) orphan = { workflowId: run.workflowId, composeId: run.composeId };
-      }
-    }
-    return { orphan };
-  }
-
   return {
     async affectedArtifacts(input: { release: string; packages: string[] }): Promise<Affected> {
       const index = buildArtifactIndex(await contentsOf(input.release));
@@ -119,17 +92,16 @@ export function createTriggerActivities(deps: TriggerActivityDeps) {
     },
 
     async startTriggeredPipeline(input: StartTriggeredInput): Promise<{ workflowId: string; composeId: string }> {
-      // Only a re-attempt can find an earlier attempt's work; the first attempt skips the lookup.
-      const earlier = Context.current().info.attempt > 1 ? await earlierAttempt(input) : {};
-      if (earlier.started) return earlier.started;
-      const req = { release: input.release, trigger: input.trigger, artifacts: input.artifacts };
-      const run = earlier.orphan ?? (await allocatePipelineRun(deps.db, deps.releases, req, now()));
+      // The key makes allocation idempotent: a retried attempt gets the compose id the first
+      // allocated, and starts its pipeline if the first died before doing so.
+      const req = { release: input.release, trigger: input.trigger, artifacts: input.artifacts, triggerKey: input.key };
+      const run = await allocatePipelineRun(deps.db, deps.releases, req, now());
       try {
         await deps.client.workflow.start(composePipeline, {
           taskQueue: deps.taskQueue,
           workflowId: pipelineWorkflowId(input.release, run.composeId),
           args: [pipelineInput(deps.cfg, req, run.composeId)],
-          memo: { [TRIGGER_KEY_MEMO]: input.key },
+          memo: { triggerKey: input.key },
           typedSearchAttributes: [
             { key: ReleaseKey, value: input.release },
             { key: ComposeIdKey, value: run.composeId },
@@ -146,9 +118,3 @@ export function createTriggerActivities(deps: TriggerActivityDeps) {
 }
 
 export type TriggerActivities = ReturnType<typeof createTriggerActivities>;
-
-function sameSet(a: readonly string[], b: readonly string[]): boolean {
-  const x = [...new Set(a)].sort();
-  const y = [...new Set(b)].sort();
-  return x.length === y.length && x.every((v, i) => v === y[i]);
-}

@@ -38,6 +38,8 @@ export interface StartRequest {
   force?: string[];
   /** the compose date; today (UTC) by default */
   date?: string;
+  /** what asked for it (a bus batch, a scheduled run): one pipeline run per key, however often asked */
+  triggerKey?: string;
 }
 
 /** Allocates the next compose id of the day for a release and records the pipeline run. */
@@ -46,6 +48,9 @@ export async function allocatePipelineRun(db: Db, releases: ReleaseCatalog, req:
   const unknown = [...(req.artifacts ?? []), ...(req.force ?? [])].filter((a) => !def.artifacts.some((d) => d.name === a));
   if (unknown.length) throw new PipelineError("invalid", `release ${req.release} has no artifact ${unknown.join(", ")}`);
   const date = req.date ?? composeDate(now);
+  const byKey = () => (req.triggerKey ? db.pipelineRun.findUnique({ where: { triggerKey: req.triggerKey } }) : null);
+  const earlier = await byKey();
+  if (earlier) return { workflowId: earlier.workflowId, composeId: earlier.composeId };
   for (let attempt = 0; attempt < 5; attempt++) {
     const [fromRuns, fromComposes] = await Promise.all([
       db.pipelineRun.aggregate({ where: { release: req.release, date }, _max: { respin: true } }),
@@ -56,12 +61,17 @@ export async function allocatePipelineRun(db: Db, releases: ReleaseCatalog, req:
     const workflowId = pipelineWorkflowId(req.release, composeId);
     try {
       await db.pipelineRun.create({
-        data: { workflowId, release: req.release, composeId, date, respin, trigger: req.trigger, artifacts: req.artifacts ?? [] },
+        data: { workflowId, release: req.release, composeId, date, respin, trigger: req.trigger, artifacts: req.artifacts ?? [], triggerKey: req.triggerKey },
       });
       return { workflowId, composeId };
     } catch (error) {
-      // Another trigger took this respin at the same moment: take the next one.
-      if (error instanceof Prisma.PrismaClientKnownRequestError && error.code === "P2002") continue;
+      if (error instanceof Prisma.PrismaClientKnownRequestError && error.code === "P2002") {
+        // A concurrent attempt for the same key won: its run is ours. Otherwise another trigger
+        // took this respin at the same moment: take the next one.
+        const concurrent = await byKey();
+        if (concurrent) return { workflowId: concurrent.workflowId, composeId: concurrent.composeId };
+        continue;
+      }
       throw error;
     }
   }
