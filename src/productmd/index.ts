@@ -15,7 +15,7 @@ export {
   type ImageType,
 } from "./constants.js";
 export { ProductmdError, formatJsonPath, type JsonPath } from "./errors.js";
-export { parseNevra, formatNevra, rpmFileName, type Nevra } from "./nevra.js";
+export { parseProductmdNevra, rpmFileName, type Nevra } from "./nevra.js";
 export {
   ComposeInfoV0_2Schema,
   ComposeInfoV0_3Schema,

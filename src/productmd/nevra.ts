@@ -1,17 +1,14 @@
-// productmd's RPM_NVRA_RE and parse_nvra, so NEVRAs are split exactly where productmd splits them
-// (greedy name, optional numeric epoch, last two dashes, last dot).
+// productmd's RPM_NVRA_RE and parse_nvra, so NEVRAs are validated exactly as productmd validates
+// them (greedy name, optional numeric epoch, last two dashes, last dot). The rest of relengotron
+// parses with src/domain/nevra.ts, which follows rpm and says what is wrong.
+import { formatNevra, type Nevra } from "../domain/nevra.js";
+
+export type { Nevra };
+
 const NVRA_RE = /^(?:.*\/)?(?<name>.*)-(?:(?<epoch>\d+):)?(?<version>.*)-(?<release>.*)\.(?<arch>.*)$/;
 
-export interface Nevra {
-  name: string;
-  epoch: number;
-  version: string;
-  release: string;
-  arch: string;
-}
-
-/** Parse `N-E:V-R.A` (also a file name or path ending in `.rpm`); null when it does not have that shape. */
-export function parseNevra(nevra: string): Nevra | null {
+/** Parse `N-E:V-R.A` (also a file name or path ending in `.rpm`) as productmd does; null when it does not have that shape. */
+export function parseProductmdNevra(nevra: string): Nevra | null {
   const text = nevra.endsWith(".rpm") ? nevra.slice(0, -4) : nevra;
   const groups = NVRA_RE.exec(text)?.groups;
   if (!groups) return null;
@@ -22,10 +19,6 @@ export function parseNevra(nevra: string): Nevra | null {
     release: groups.release!,
     arch: groups.arch!,
   };
-}
-
-export function formatNevra(n: Nevra): string {
-  return `${n.name}-${n.epoch}:${n.version}-${n.release}.${n.arch}`;
 }
 
 /** The RPM file name Koji and Pungi use: no epoch. */
@@ -39,7 +32,7 @@ export function rpmFileName(n: Nevra): string {
  */
 export function checkNevra(nevra: string): { nevra: string; parsed: Nevra } | { error: string } {
   if (!nevra.includes(":")) return { error: `missing epoch in N-E:V-R.A ${JSON.stringify(nevra)}` };
-  const parsed = parseNevra(nevra);
+  const parsed = parseProductmdNevra(nevra);
   if (!parsed) return { error: `invalid N-E:V-R.A ${JSON.stringify(nevra)}` };
   return { nevra: formatNevra(parsed), parsed };
 }

@@ -7,7 +7,7 @@ import { gzipSync } from "node:zlib";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   ProductmdError,
-  parseNevra,
+  parseProductmdNevra,
   readCompose,
   readComposeInfo,
   readImages,
@@ -309,7 +309,7 @@ describe("rpms.json streaming", () => {
       })),
     );
     expect(await stream.validate()).toEqual({ headerVersion: "1.2", compose: { ...COMPOSE, label: null, final: false }, count: 3 });
-    expect(parseNevra(entries[0]!.nevra)).toEqual({ name: "bash", epoch: 0, version: "5.2.37", release: "1.fc44", arch: "x86_64" });
+    expect(parseProductmdNevra(entries[0]!.nevra)).toEqual({ name: "bash", epoch: 0, version: "5.2.37", release: "1.fc44", arch: "x86_64" });
   });
 
   it("bad category: the error names file and full JSON path", async () => {
