@@ -50,9 +50,9 @@ export function testTopicPrefix(): string {
 }
 
 /** A fedora-messaging configuration file (TOML) for the Python publisher. */
-export function writeFedoraMessagingConf(dir: string, opts: { topicPrefix: string }): string {
+export function writeFedoraMessagingConf(dir: string, opts: { topicPrefix: string; amqpUrl?: string }): string {
   const file = path.join(dir, "fedora-messaging.toml");
-  const url = new URL(AMQP_URL);
+  const url = new URL(opts.amqpUrl ?? AMQP_URL);
   const vhost = url.pathname && url.pathname !== "/" ? url.pathname : "/%2F";
   fs.writeFileSync(
     file,
@@ -185,13 +185,15 @@ export async function startConsumer(opts: {
   /** bind only these topics under this prefix (testTopicPrefix) */
   topicPrefix: string;
   extraBindings?: string[];
+  /** another broker than the machine's (a private one a test restarts) */
+  amqpUrl?: string;
 }): Promise<ConsumerHarness> {
   const connectionName = `relengotron-test-${randomBytes(4).toString("hex")}`;
   const deadLetterQueue = `${opts.queue}.dead-letter`;
   const logs: string[] = [];
   const log = (line: string) => void logs.push(`${new Date().toISOString()} ${line}`);
   const consumer = new AmqpBusConsumer({
-    url: AMQP_URL,
+    url: opts.amqpUrl ?? AMQP_URL,
     queue: opts.queue,
     deadLetterQueue,
     bindings: [...bindingsFor(opts.topicPrefix), ...(opts.extraBindings ?? [])],
