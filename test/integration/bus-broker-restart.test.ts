@@ -31,6 +31,8 @@ describe("the bus across a broker restart", () => {
   let dir: string;
   const taskQueue = `bus-restart-${randomUUID().slice(0, 8)}`;
   const prefix = testTopicPrefix();
+  const queue = testQueueName(import.meta.url);
+  let consumerOptions: () => Parameters<typeof startConsumer>[0];
   let nextBuildId = 900_000;
 
   beforeAll(async () => {
@@ -42,16 +44,17 @@ describe("the bus across a broker restart", () => {
     const releases = ReleaseCatalog.load(path.join(projectRoot, "config", "artifacts"));
     worker = await triggerWorker({ env, db: database.db, releases, taskQueue, pipelineTaskQueue: `${taskQueue}-pipelines` });
     workerRun = worker.run();
-    bus = await startConsumer({
+    consumerOptions = () => ({
       client: env.client,
       db: database.db,
       releases,
       taskQueue,
       trigger: { quietSeconds: 30, maxWaitSeconds: 300 },
-      queue: testQueueName(import.meta.url),
+      queue,
       topicPrefix: prefix,
       amqpUrl: broker.url,
     });
+    bus = await startConsumer(consumerOptions());
   }, 180_000);
   afterAll(async () => {
     await bus?.stop();
@@ -87,19 +90,25 @@ describe("the bus across a broker restart", () => {
     await publishWithPython(conf, tags(100), { spreadSeconds: 2 });
     await eventually(async () => ((await unique()) === 100 ? true : undefined), "the first 100 messages", 60_000);
 
-    // The broker goes down right after a burst: what the consumer had not acked yet is still
-    // queued (durable queue, persistent messages) when it comes back.
-    await publishWithPython(conf, tags(150));
+    // The broker goes away under a running consumer, and comes back: the consumer reconnects by
+    // itself, declares its queue and bindings again, and goes on consuming.
     await broker.stop();
-    expect(bus.consumer.stats().connected).toBe(false);
+    await eventually(async () => (bus.consumer.stats().connected ? undefined : true), "the consumer to notice", 10_000);
     await sleep(1000);
     await broker.start();
     await eventually(async () => (bus.consumer.stats().connected ? true : undefined), "the consumer reconnected", 60_000);
-
-    // And messages keep coming after the restart.
-    await publishWithPython(conf, tags(50), { spreadSeconds: 1 });
-    await eventually(async () => ((await unique()) === 300 ? true : undefined), `all 300 messages (logs: ${bus.logs.slice(-5).join(" | ")})`, 90_000);
     expect(bus.consumer.stats().reconnects).toBeGreaterThanOrEqual(1);
+    await publishWithPython(conf, tags(50), { spreadSeconds: 1 });
+    await eventually(async () => ((await unique()) === 150 ? true : undefined), "150 messages", 60_000);
+
+    // Messages waiting in the queue when the broker restarts are still there afterwards (a durable
+    // queue, persistent messages): a consumer started after the restart gets every one.
+    await bus.stop();
+    await publishWithPython(conf, tags(150));
+    await broker.stop();
+    await broker.start();
+    bus = await startConsumer(consumerOptions());
+    await eventually(async () => ((await unique()) === 300 ? true : undefined), `all 300 messages (logs: ${bus.logs.slice(-5).join(" | ")})`, 90_000);
     expect(bus.consumer.stats().deadLettered).toBe(0);
     // One burst, still being debounced (quiet period 30 s): all 300 changes wait in one batch.
     const v = (await view())!;
