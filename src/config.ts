@@ -3,25 +3,10 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { z } from "zod";
 import { busConfigShape } from "./bus/config.js";
+import { portField as port, secondsField as positiveSeconds, urlField as url } from "./env-fields.js";
+import { redactUrl } from "./redact.js";
 
 export const projectRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
-
-const port = z.coerce
-  .number({ error: "expected a port number" })
-  .int("expected an integer port")
-  .min(1, "expected a port from 1 to 65535")
-  .max(65535, "expected a port from 1 to 65535");
-
-const positiveSeconds = z.coerce.number({ error: "expected a number of seconds" }).positive("expected a positive number of seconds");
-
-const url = (protocols: string[]) =>
-  z.string().refine((value) => {
-    try {
-      return protocols.includes(new URL(value).protocol);
-    } catch {
-      return false;
-    }
-  }, `expected a URL starting with ${protocols.map((p) => `${p}//`).join(" or ")}`);
 
 /** Every environment variable relengotron reads, with its default. */
 export const configSchema = z.object({
@@ -118,14 +103,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
 }
 
 function redact(name: string, value: string): string {
-  if (/PASSWORD|TOKEN|SECRET/.test(name)) return "***";
-  try {
-    const u = new URL(value);
-    if (u.password) u.password = "***";
-    return u.toString();
-  } catch {
-    return value;
-  }
+  return /PASSWORD|TOKEN|SECRET/.test(name) ? "***" : redactUrl(value);
 }
 
 let cached: Config | undefined;

@@ -1,21 +1,12 @@
 // The bus's settings, as zod fields for the project's config schema (src/config.ts spreads
 // `busConfigShape` into `configSchema`), and the defaults they stand for.
 import { z } from "zod";
+import { secondsField as seconds, urlField } from "../env-fields.js";
 
-const seconds = z.coerce.number({ error: "expected a number of seconds" }).positive("expected a positive number of seconds");
 
 export const busConfigShape = {
   /** RabbitMQ carrying fedora-messaging; unset: the sandbox's in-process bus */
-  AMQP_URL: z
-    .string()
-    .refine((v) => {
-      try {
-        return ["amqp:", "amqps:"].includes(new URL(v).protocol);
-      } catch {
-        return false;
-      }
-    }, "expected a URL starting with amqp:// or amqps://")
-    .optional(),
+  AMQP_URL: urlField(["amqp:", "amqps:"]).optional(),
   RELENGOTRON_AMQP_QUEUE: z.string().min(1).default("relengotron"),
   RELENGOTRON_AMQP_DEAD_LETTER_QUEUE: z.string().min(1).default("relengotron.dead-letter"),
   RELENGOTRON_AMQP_PREFETCH: z.coerce.number().int().min(1).max(65535).default(200),

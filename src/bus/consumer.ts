@@ -8,6 +8,7 @@ import amqp from "amqplib";
 import type { ChannelModel, ConfirmChannel, ConsumeMessage } from "amqplib";
 import { DEFAULT_BINDINGS, type BusEnvelope } from "./messages/index.js";
 import type { BusProcessor, ProcessorStats } from "./processor.js";
+import { redactUrl } from "../redact.js";
 
 export interface AmqpConsumerOptions {
   url: string;
@@ -56,7 +57,7 @@ export class AmqpBusConsumer {
     try {
       await this.connect();
     } catch (error) {
-      throw new Error(`cannot consume from RabbitMQ at ${redact(this.opts.url)}: ${(error as Error).message}`);
+      throw new Error(`cannot consume from RabbitMQ at ${redactUrl(this.opts.url)}: ${(error as Error).message}`);
     }
   }
 
@@ -186,15 +187,5 @@ export class AmqpBusConsumer {
         (err) => (err ? reject(err instanceof Error ? err : new Error(String(err))) : resolve()),
       );
     });
-  }
-}
-
-function redact(url: string): string {
-  try {
-    const u = new URL(url);
-    if (u.password) u.password = "***";
-    return u.toString();
-  } catch {
-    return url;
   }
 }

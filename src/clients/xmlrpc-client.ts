@@ -1,4 +1,5 @@
 // A small XML-RPC over HTTP client: Koji-style keyword arguments and system.multicall.
+import { redactUrl } from "../redact.js";
 import {
   decodeXmlRpcStream,
   encodeMethodCall,
@@ -68,7 +69,7 @@ export class XmlRpcClient {
 
   constructor(options: XmlRpcClientOptions) {
     this.url = options.url;
-    this.shownUrl = redactUrl(options.url);
+    this.shownUrl = redactUrl(options.url, { dropQuery: true });
     this.fetchFn = options.fetch ?? globalThis.fetch;
     this.timeoutMs = options.timeoutMs ?? 10 * 60_000;
     this.userAgent = options.userAgent ?? "relengotron-xmlrpc/1";
@@ -151,17 +152,6 @@ async function* readChunks(body: ReadableStream<Uint8Array>): AsyncGenerator<Uin
     // A decoding error stops us early: drop the rest of the body instead of leaking the socket.
     if (!finished) await reader.cancel().catch(() => undefined);
     reader.releaseLock();
-  }
-}
-
-function redactUrl(url: string): string {
-  try {
-    const u = new URL(url);
-    if (u.password) u.password = "***";
-    u.search = "";
-    return u.toString();
-  } catch {
-    return url;
   }
 }
 
