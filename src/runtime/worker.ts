@@ -1,7 +1,7 @@
 // The Temporal worker: relengotron's workflows and the activities built from real clients.
 import path from "node:path";
 import { fileURLToPath } from "node:url";
-import { DefaultLogger, NativeConnection, Runtime, Worker, type WorkflowBundleOption } from "@temporalio/worker";
+import { DefaultLogger, NativeConnection, Runtime, Worker } from "@temporalio/worker";
 import type { Client } from "@temporalio/client";
 import type { Config } from "../config.js";
 import { createTriggerActivities } from "../activities/trigger.js";
@@ -25,13 +25,19 @@ export function pipelineDirs(cfg: Config) {
   return { buildsDir: path.join(cfg.dataDir, "builds"), composeRoot: cfg.composeRoot, mirrorDir: cfg.mirrorDir };
 }
 
+/** Every activity the worker registers: the pipeline's, and the trigger's (which start pipelines through `client`). */
+export function relengotronActivities(cfg: Config, client: Client, deps: PipelineActivityDeps) {
+  return {
+    ...createPipelineActivities(deps),
+    ...createTriggerActivities({ db: deps.db, client, releases: deps.releases, cfg, taskQueue: cfg.TEMPORAL_TASK_QUEUE }),
+  };
+}
+
 export async function createRelengWorker(opts: {
   cfg: Config;
-  /** the trigger's activities start pipelines through it */
   client: Client;
   address: string;
   deps: PipelineActivityDeps;
-  workflowBundle?: WorkflowBundleOption;
 }): Promise<{ worker: Worker; connection: NativeConnection }> {
   installQuietRuntime();
   const connection = await NativeConnection.connect({ address: opts.address });
@@ -39,11 +45,8 @@ export async function createRelengWorker(opts: {
     connection,
     namespace: opts.cfg.TEMPORAL_NAMESPACE,
     taskQueue: opts.cfg.TEMPORAL_TASK_QUEUE,
-    ...(opts.workflowBundle ? { workflowBundle: opts.workflowBundle } : { workflowsPath }),
-    activities: {
-      ...createPipelineActivities(opts.deps),
-      ...createTriggerActivities({ db: opts.deps.db, client: opts.client, releases: opts.deps.releases, cfg: opts.cfg, taskQueue: opts.cfg.TEMPORAL_TASK_QUEUE }),
-    },
+    workflowsPath,
+    activities: relengotronActivities(opts.cfg, opts.client, opts.deps),
     ...workerTuning,
   });
   return { worker, connection };

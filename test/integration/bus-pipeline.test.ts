@@ -8,10 +8,7 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
-import { Worker } from "@temporalio/worker";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createPipelineActivities } from "../../src/activities/pipeline.js";
-import { createTriggerActivities } from "../../src/activities/trigger.js";
 import { busConfigSchema } from "../../src/bus/config.js";
 import { sandboxKojiPublisher } from "../../src/bus/sandbox.js";
 import { startBus } from "../../src/bus/service.js";
@@ -23,7 +20,6 @@ import { ensureNightlySchedules, nightlyScheduleId } from "../../src/temporal/sc
 import { pipelineQuery, signoffUpdate } from "../../src/workflows/compose-pipeline.js";
 import { triggerQuery, triggerWorkflowId } from "../../src/workflows/release-trigger.js";
 import { eventually, startPipelineEnv, type PipelineEnv } from "../support/pipeline-env.js";
-import { workflowBundle } from "../support/temporal.js";
 import { deleteQueues, publishWithPython, requireRabbitMq, startConsumer, testQueueName, testTopicPrefix, writeFedoraMessagingConf, type ConsumerHarness } from "../support/bus-env.js";
 import { recordHistory } from "../support/histories.js";
 
@@ -46,8 +42,7 @@ function releasesWithCi(dir: string): string {
 
 describe("bus to pipeline", () => {
   let p: PipelineEnv;
-  let worker: Worker;
-  let workerRun: Promise<void>;
+  let stopWorker: () => Promise<void>;
   let bus: ConsumerHarness;
   let conf: string;
   let dir: string;
@@ -108,25 +103,13 @@ describe("bus to pipeline", () => {
     dir = fs.mkdtempSync(path.join(os.tmpdir(), "rt-bus-pipeline-"));
     conf = writeFedoraMessagingConf(dir, { topicPrefix: prefix });
     p = await startPipelineEnv({ releasesDir: releasesWithCi(dir) });
-    worker = await Worker.create({
-      connection: p.env.nativeConnection,
-      taskQueue: p.taskQueue,
-      workflowBundle: await workflowBundle(),
-      activities: {
-        ...createPipelineActivities(p.deps),
-        ...createTriggerActivities({ db: p.database.db, client: p.env.client, releases: p.releases, cfg: cfg(), taskQueue: p.taskQueue }),
-      },
-    });
-    workerRun = worker.run();
+    stopWorker = await p.startWorker();
     bus = await startConsumer({ client: p.env.client, db: p.database.db, releases: p.releases, taskQueue: p.taskQueue, trigger: { quietSeconds: 2, maxWaitSeconds: 60 }, queue, topicPrefix: prefix });
   }, 180_000);
 
   afterAll(async () => {
     await bus?.stop();
-    if (worker) {
-      worker.shutdown();
-      await workerRun;
-    }
+    await stopWorker?.();
     await deleteQueues([queue, `${queue}.dead-letter`]).catch(() => {});
     await p?.close();
     if (dir) fs.rmSync(dir, { recursive: true, force: true });

@@ -19,16 +19,14 @@ export async function startApiEnv(users: Record<string, Role[]>): Promise<ApiEnv
   const tokens = Object.fromEntries(Object.entries(users).map(([user, roles]) => [user, createToken(tokensFile, user, roles)]));
   const cfg = loadConfig({ TEMPORAL_TASK_QUEUE: p.taskQueue, RELENGOTRON_DATA_DIR: p.dirs.root });
   const api = await startApi({ client: p.env.client, db: p.database.db, cfg, releases: p.releases }, { host: "127.0.0.1", port: 0, tokensFile });
-  const worker = await p.newWorker();
-  const running = worker.run();
+  const stopWorker = await p.startWorker();
   return {
     p,
     api,
     tokens,
     close: async () => {
       await api.close();
-      worker.shutdown();
-      await running;
+      await stopWorker();
       await p.close();
     },
   };

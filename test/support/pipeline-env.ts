@@ -7,7 +7,7 @@ import os from "node:os";
 import path from "node:path";
 import type { TestWorkflowEnvironment } from "@temporalio/testing";
 import { Worker } from "@temporalio/worker";
-import { createPipelineActivities, type Notifier, type PipelineActivityDeps } from "../../src/activities/pipeline.js";
+import type { Notifier, PipelineActivityDeps } from "../../src/activities/pipeline.js";
 import { KojiClient } from "../../src/clients/koji.js";
 import { ResultsDbClient } from "../../src/clients/resultsdb.js";
 import { loadConfig, projectRoot } from "../../src/config.js";
@@ -17,7 +17,7 @@ import { sandboxComposeStep } from "../../src/sandbox/compose-step.js";
 import { KojiHub } from "../../src/sandbox/koji-hub.js";
 import { fedoraRawhideSeed } from "../../src/sandbox/koji-seed.js";
 import { SandboxResultsDb } from "../../src/sandbox/resultsdb.js";
-import { installQuietRuntime, workerTuning } from "../../src/runtime/worker.js";
+import { installQuietRuntime, relengotronActivities, workerTuning } from "../../src/runtime/worker.js";
 import { createTestDatabase, type TestDatabase } from "./db.js";
 import { startTemporal, workflowBundle } from "./temporal.js";
 
@@ -33,8 +33,10 @@ export interface PipelineEnv {
   reminders: Parameters<Notifier["notify"]>[0][];
   taskQueue: string;
   deps: PipelineActivityDeps;
-  /** a worker over the real activities; run the test body inside worker.runUntil */
+  /** a worker over the real activities (the worker's own set); run the test body inside worker.runUntil */
   newWorker(): Promise<Worker>;
+  /** a worker running in the background until the returned function stops it */
+  startWorker(): Promise<() => Promise<void>>;
   close(): Promise<void>;
 }
 
@@ -70,6 +72,14 @@ export async function startPipelineEnv(opts: { taskDurationMs?: number; releases
     ...dirs,
   };
   const taskQueue = `test-${path.basename(root)}`;
+  const newWorker = async () =>
+    Worker.create({
+      connection: env.nativeConnection,
+      taskQueue,
+      workflowBundle: await workflowBundle(),
+      activities: relengotronActivities(loadConfig({ TEMPORAL_TASK_QUEUE: taskQueue }), env.client, deps),
+      ...workerTuning,
+    });
   return {
     env,
     database,
@@ -82,14 +92,15 @@ export async function startPipelineEnv(opts: { taskDurationMs?: number; releases
     reminders,
     taskQueue,
     deps,
-    newWorker: async () =>
-      Worker.create({
-        connection: env.nativeConnection,
-        taskQueue,
-        workflowBundle: await workflowBundle(),
-        activities: createPipelineActivities(deps),
-        ...workerTuning,
-      }),
+    newWorker,
+    startWorker: async () => {
+      const worker = await newWorker();
+      const running = worker.run();
+      return async () => {
+        worker.shutdown();
+        await running;
+      };
+    },
     close: async () => {
       await hub.close();
       await new Promise<void>((resolve) => rdbServer.close(() => resolve()));
