@@ -11,7 +11,9 @@ import { loadComposeContent } from "../composedb/queries.js";
 import type { Db } from "../db/database.js";
 import type { ArtifactDefinition, ReleaseDefinition } from "../domain/artifact-definitions.js";
 import type { CheckRecord } from "../domain/gate.js";
+import type { ComposeContent } from "../domain/compose-content.js";
 import { parseNevra } from "../domain/nevra.js";
+import { rpmKey } from "../domain/plan.js";
 import type { ArtifactOutput } from "../domain/pipeline.js";
 import type { Prisma } from "../generated/prisma/client.js";
 import type { ReleaseCatalog } from "../releases/catalog.js";
@@ -66,38 +68,30 @@ export function createCheckActivities(deps: { db: Db; koji: KojiClient; resultsd
       : ["PASSED", { ...detail, summary: `${growth >= 0 ? "grew" : "shrank"} ${Math.abs(growth).toFixed(1)}% since ${previous.composeId}, budget ${budget}%` }];
   }
 
-  async function installability(
-    def: ReleaseDefinition,
-    artifact: ArtifactDefinition,
-    components: string[],
-    input: ChecksInput,
-  ): Promise<[CheckRecord["outcome"], Detail]> {
+  async function installability(artifact: ArtifactDefinition, components: string[], repos: ComposeRepos): Promise<[CheckRecord["outcome"], Detail]> {
     if (components.length === 0) return ["MISSING", { summary: "Koji recorded no package list for this artifact" }];
-    const content = await loadComposeContent(db, input.composeId);
-    const snapshot = await loadSnapshot(db, input.snapshotId);
-    const kojiIds = new Map(snapshot.rpms.map((r) => [r.nevra, r.id]));
+    const content = await repos.content();
     const problems: string[] = [];
     let checked = 0;
     for (const arch of artifact.arches) {
       // The compose's repositories for the artifact: its variant and Everything.
-      const repo = [...(content.rpms[artifact.variant]?.[arch] ?? []), ...(content.rpms.Everything?.[arch] ?? [])].filter((r) => r.category === "binary");
-      const available = new Map(repo.map((r) => [`${parseNevra(r.nevra).name}.${parseNevra(r.nevra).arch}`, r.nevra]));
-      const wanted = components.map(parseNevra).filter((n) => n.arch === arch || n.arch === "noarch");
+      const repo = [...new Set(
+        [...(content.rpms[artifact.variant]?.[arch] ?? []), ...(content.rpms.Everything?.[arch] ?? [])].filter((r) => r.category === "binary").map((r) => r.nevra),
+      )];
+      const available = new Map(repo.map((nevra) => [rpmKey(nevra), nevra]));
       const installed: string[] = [];
-      for (const n of wanted) {
+      for (const n of components.map(parseNevra).filter((c) => c.arch === arch || c.arch === "noarch")) {
         const nevra = available.get(`${n.name}.${n.arch}`);
         if (!nevra) problems.push(`${arch}: package ${n.name}.${n.arch} is not in the compose's ${artifact.variant} or Everything repositories`);
         else installed.push(nevra);
       }
       // Requirements of what would be installed, against everything the repositories provide.
-      const repoNevras = [...new Set(repo.map((r) => r.nevra))];
-      const depsOf = await rpmDeps(deps.koji, repoNevras.map((n) => kojiIds.get(n)));
-      const provides = new Set<string>(repoNevras.map((n) => parseNevra(n).name));
-      repoNevras.forEach((_, i) => depsOf[i]?.filter((d) => d.type === DEP_PROVIDE).forEach((d) => provides.add(d.name)));
+      const depsOf = await repos.deps(repo);
+      const provides = new Set<string>(repo.map((n) => parseNevra(n).name));
+      for (const nevra of repo) for (const d of depsOf.get(nevra) ?? []) if (d.type === DEP_PROVIDE) provides.add(d.name);
       for (const nevra of installed) {
-        const i = repoNevras.indexOf(nevra);
-        for (const dep of depsOf[i]?.filter((d) => d.type === DEP_REQUIRE) ?? []) {
-          if (dep.name.startsWith("rpmlib(") || dep.name.startsWith("/")) continue;
+        for (const dep of depsOf.get(nevra) ?? []) {
+          if (dep.type !== DEP_REQUIRE || dep.name.startsWith("rpmlib(") || dep.name.startsWith("/")) continue;
           if (!provides.has(dep.name)) problems.push(`${arch}: ${nevra} requires ${dep.name}, which nothing in the repositories provides`);
         }
       }
@@ -105,7 +99,7 @@ export function createCheckActivities(deps: { db: Db; koji: KojiClient; resultsd
     }
     return problems.length
       ? ["FAILED", { summary: `${problems.length} problem(s): ${problems.slice(0, 3).join("; ")}${problems.length > 3 ? "; …" : ""}`, problems }]
-      : ["PASSED", { summary: `${checked} packages installable from ${input.composeId}` }];
+      : ["PASSED", { summary: `${checked} packages installable from ${repos.composeId}` }];
   }
 
   async function ci(def: ReleaseDefinition, artifact: ArtifactDefinition, ref: ChecksInput["artifacts"][number], input: ChecksInput) {
@@ -127,13 +121,15 @@ export function createCheckActivities(deps: { db: Db; koji: KojiClient; resultsd
       const def = deps.releases.get(input.release);
       const records: CheckRecord[] = [];
       const wants = (kind: "size-budget" | "installability" | "ci") => !input.only || input.only.includes(kind);
+      // Loaded once for every artifact of the compose.
+      const repos = composeRepos(db, deps.koji, input.composeId, input.snapshotId);
       for (const ref of input.artifacts) {
         Context.current().heartbeat({ checking: ref.artifact });
         const artifact = selectArtifacts(def, [ref.artifact])[0]!;
         const build = await buildOf(ref.reuse?.pipelineId ?? input.pipelineId, artifact.name);
         const results: [string, CheckRecord["outcome"], Detail][] = [];
         if (wants("size-budget")) results.push(["size-budget", ...(await sizeBudget(artifact, ref, input.pipelineId))]);
-        if (wants("installability")) results.push(["installability", ...(await installability(def, artifact, build.components, input))]);
+        if (wants("installability")) results.push(["installability", ...(await installability(artifact, build.components, repos))]);
         if (wants("ci")) results.push(...(await ci(def, artifact, ref, input)));
         for (const [check, outcome, detail] of results) {
           await db.checkResult.upsert({
@@ -149,15 +145,34 @@ export function createCheckActivities(deps: { db: Db; koji: KojiClient; resultsd
   };
 }
 
-/** getRPMDeps for each Koji RPM id, in one multicall; unknown ids give no dependencies. */
-async function rpmDeps(koji: KojiClient, ids: (number | undefined)[]) {
-  const known = ids.map((id, i) => ({ id, i })).filter((x): x is { id: number; i: number } => x.id !== undefined);
-  const out: z.infer<typeof depSchema>[] = ids.map(() => []);
-  if (known.length === 0) return out;
-  const results = await koji.multicall(known.map((k) => ({ method: "getRPMDeps", params: [k.id] })));
-  results.forEach((r, j) => {
-    if (!r.ok) throw r.fault;
-    out[known[j]!.i] = depSchema.parse(r.value);
-  });
-  return out;
+type Deps = z.infer<typeof depSchema>;
+
+interface ComposeRepos {
+  composeId: string;
+  content(): Promise<ComposeContent>;
+  /** Koji's dependencies of these RPMs; each RPM is asked for once, in one multicall per call */
+  deps(nevras: string[]): Promise<Map<string, Deps>>;
+}
+
+function composeRepos(db: Db, koji: KojiClient, composeId: string, snapshotId: number): ComposeRepos {
+  let content: Promise<ComposeContent> | undefined;
+  let kojiIds: Promise<Map<string, number>> | undefined;
+  const known = new Map<string, Deps>();
+  return {
+    composeId,
+    content: () => (content ??= loadComposeContent(db, composeId)),
+    async deps(nevras) {
+      kojiIds ??= loadSnapshot(db, snapshotId).then((s) => new Map(s.rpms.map((r) => [r.nevra, r.id])));
+      const ids = await kojiIds;
+      const missing = nevras.filter((n) => !known.has(n) && ids.has(n));
+      if (missing.length > 0) {
+        const results = await koji.multicall(missing.map((n) => ({ method: "getRPMDeps", params: [ids.get(n)!] })));
+        results.forEach((r, i) => {
+          if (!r.ok) throw r.fault;
+          known.set(missing[i]!, depSchema.parse(r.value));
+        });
+      }
+      return new Map(nevras.map((n) => [n, known.get(n) ?? []]));
+    },
+  };
 }

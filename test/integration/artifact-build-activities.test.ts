@@ -4,7 +4,10 @@ import path from "node:path";
 import { MockActivityEnvironment } from "@temporalio/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createArtifactBuildActivities, imageNvr } from "../../src/activities/artifact-build.js";
+import { createCheckActivities } from "../../src/activities/checks.js";
+import { createComposeActivities } from "../../src/activities/compose.js";
 import { createSnapshotActivities } from "../../src/activities/snapshot.js";
+import { bumpPackage } from "../../src/sandbox/bump.js";
 import { startPipelineEnv, type PipelineEnv } from "../support/pipeline-env.js";
 
 describe("artifact build activities", () => {
@@ -68,7 +71,8 @@ describe("artifact build activities", () => {
     const archives = await p.koji.listArchives({ buildID: build.id, type: "image" });
     for (const o of first.outputs) {
       const archive = archives.find((a) => a.filename === o.fileName)!;
-      expect(archive.checksum_type === 2 ? o.sha256 : archive.checksum).toBe(archive.checksum);
+      expect(archive.checksum_type).toBe(2); // sha256
+      expect(o.sha256).toBe(archive.checksum);
       expect(o.size).toBe(archive.size);
       expect(path.isAbsolute(o.path)).toBe(false);
     }
@@ -80,5 +84,27 @@ describe("artifact build activities", () => {
       for (const r of await p.koji.listRPMs({ imageID: a.id })) recorded.add(`${r.name}-${r.epoch ?? 0}:${r.version}-${r.release}.${r.arch}`);
     }
     expect(row.components).toEqual([...recorded].sort());
+  });
+
+  it("installability: a reused image whose library lost its soname in the compose fails, naming the requirement", async () => {
+    const compose = createComposeActivities(p.deps);
+    const checks = createCheckActivities(p.deps);
+    const snapshots = createSnapshotActivities(p.deps);
+    // The Container-Base build of the previous test, in a compose made from the tag as it is.
+    const built = { pipelineId: "pipeline/Fedora-Rawhide/Fedora-Rawhide-20261210.n.2", composeId: "Fedora-Rawhide-20261210.n.2" };
+    const first = { pipelineId: "pipeline/Fedora-Rawhide/Fedora-Rawhide-20261210.n.3", release: "Fedora-Rawhide", composeId: "Fedora-Rawhide-20261210.n.3", snapshotId };
+    const artifacts = [{ artifact: "Container-Base", reuse: built }];
+    await run(compose.assembleCompose, { ...first, artifacts, incomplete: false });
+    const ok = await run(checks.runChecks, { ...first, artifacts, only: ["installability"] });
+    expect(ok).toEqual([expect.objectContaining({ artifact: "Container-Base", check: "installability", outcome: "PASSED" })]);
+
+    // libfoo bumps its soname; foo-cli in the image still needs the old one.
+    await bumpPackage(p.koji, { tag: "f46", package: "libfoo", renameDeps: { "libfoo.so.1()(64bit)": "libfoo.so.2()(64bit)" } });
+    const after = { pipelineId: "pipeline/Fedora-Rawhide/Fedora-Rawhide-20261210.n.4", release: "Fedora-Rawhide", composeId: "Fedora-Rawhide-20261210.n.4" };
+    const { snapshotId: newSnapshot } = await run(snapshots.snapshotInputs, { pipelineId: after.pipelineId, release: "Fedora-Rawhide" });
+    await run(compose.assembleCompose, { ...after, snapshotId: newSnapshot, artifacts, incomplete: false });
+    const [failed] = await run(checks.runChecks, { ...after, snapshotId: newSnapshot, artifacts, only: ["installability"] });
+    expect(failed).toMatchObject({ artifact: "Container-Base", check: "installability", outcome: "FAILED" });
+    expect(failed!.summary).toMatch(/foo-cli-[^ ]+ requires libfoo\.so\.1\(\)\(64bit\), which nothing in the repositories provides/);
   });
 });

@@ -66,7 +66,7 @@ describe("compose pipeline", () => {
       for (const a of view.artifacts) {
         expect(a.status, a.artifact).toBe("publishable");
         expect(a.gate?.publish, a.artifact).toBe(true);
-        expect(a.checks.map((c) => c.check).sort()).toEqual(a.artifact === "Server-boot" ? ["installability", "size-budget"] : ["installability", "size-budget"]);
+        expect(a.checks.map((c) => c.check).sort()).toEqual(["installability", "size-budget"]);
       }
 
       const description = await handle.describe();
