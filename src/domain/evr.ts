@@ -151,8 +151,3 @@ export function formatEvrForDisplay(evr: Evr): string {
   const epoch = evr.epoch ?? 0;
   return epoch === 0 ? `${evr.version}-${evr.release}` : `${epoch}:${evr.version}-${evr.release}`;
 }
-
-/** Order of two EVR strings ("1:2.3-4.fc44"). */
-export function compareEvrStrings(a: string, b: string): Order {
-  return compareEvr(parseEvr(a), parseEvr(b));
-}
