@@ -9,6 +9,7 @@ import { formatArchComparisonText } from "../domain/arch-compare.js";
 import { formatDiffText } from "../domain/compose-diff.js";
 import { formatBytes, formatBytesDelta } from "../domain/format-bytes.js";
 import { growersAndShrinkers, formatTrendsText, identityLabel, renderSizePlot, seriesToCsv, sizeTrends } from "../domain/size-history.js";
+import { formatSizeTable } from "../domain/size-table.js";
 import { formatStatusText } from "../composedb/status-text.js";
 import { withDatabase } from "./database.js";
 import { output } from "./output.js";
@@ -132,7 +133,9 @@ export function registerComposedbCommands(program: Command): void {
           );
         }
         const trends = growersAndShrinkers(sizeTrends(series, { from: opts.from, to: opts.to }), Number(opts.limit));
-        output(cmd, { series, ...trends }, () => `${series.length} image identities\n${formatTrendsText(trends)}`);
+        // The table answers "how big is each image now and how did it move"; growers and shrinkers follow,
+        // ranked, for the question "what grew the most".
+        output(cmd, { series, ...trends }, () => `${formatSizeTable(series)}\n\n${series.length} image identities\n${formatTrendsText(trends)}`);
       }),
     );
 

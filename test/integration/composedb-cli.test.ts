@@ -131,6 +131,27 @@ describe("relengotron composedb commands", () => {
     ]);
   });
 
+  it("sizes without --json prints a table: latest size and change over the window per image", async () => {
+    // Ingesting again writes nothing new; it lets this case run on its own (-t).
+    const ingest = await relengotron("ingest", ...(await writeSizeHistory(path.join(tmp, "sizes-table"))));
+    expect(ingest.code, ingest.stderr).toBe(0);
+    // The window drops the first compose: changes run from 20250302 to 20250305 (five composes).
+    const run = await relengotron("sizes", "--release", SIZE_HISTORY.release, "--from", "20250302");
+    expect(run.code, run.stderr).toBe(0);
+    const lines = run.stdout.split("\n");
+    const table = lines.slice(0, lines.indexOf("")).map((l) => l.trim().split(/\s{2,}/));
+    expect(table[0]).toEqual(["release", "variant", "subvariant", "type", "format", "arch", "latest", "change", "change %", "composes"]);
+    expect(table.slice(2)).toEqual([
+      ["Fedora-43", "Cloud", "Cloud_Base", "qcow2", "qcow2", "x86_64", "500.0 MiB", "0 B", "0.0%", "5"],
+      ["Fedora-43", "KDE", "KDE", "live", "iso", "x86_64", "2.5 GiB", "-150.0 MiB", "-5.6%", "5"],
+      ["Fedora-43", "Server", "Server", "dvd", "iso", "x86_64", "2.2 GiB", "-250.0 MiB", "-9.8%", "5"],
+      ["Fedora-43", "Workstation", "Workstation", "live", "iso", "aarch64", "1.8 GiB", "-100.0 MiB", "-5.1%", "5"],
+      ["Fedora-43", "Workstation", "Workstation", "live", "iso", "x86_64", "2.3 GiB", "+300.0 MiB", "+14.3%", "5"],
+    ]);
+    // growers and shrinkers still follow the table
+    expect(run.stdout).toContain("5 image identities\nGrowers (1):\n  Fedora-43/Workstation/Workstation/live.iso/x86_64:");
+  });
+
   it("record-push records Bodhi messages once; a message without a release is refused", async () => {
     // stable-1 carries no push date; as fedora-messaging delivers it, its sent-at header dates it
     const stable = path.join(tmp, "stable-1-with-headers.json");
