@@ -3,6 +3,8 @@
 // into the release trigger (each acknowledged only after Temporal has the signal), and how long
 // after the last message of a burst the pipeline starts, beside the configured quiet period.
 import { randomBytes } from "node:crypto";
+import fs from "node:fs";
+import os from "node:os";
 import path from "node:path";
 import { pathToFileURL } from "node:url";
 import { WorkflowNotFoundError } from "@temporalio/client";
@@ -12,6 +14,9 @@ import amqp from "amqplib";
 import pg from "pg";
 import { createTriggerActivities } from "../src/activities/trigger.js";
 import { createActionExecutor } from "../src/bus/actions.js";
+import { PackageBuildFilter } from "../src/bus/package-builds.js";
+import { KojiClient } from "../src/clients/koji.js";
+import { KojiHub } from "../src/sandbox/koji-hub.js";
 import { AmqpBusConsumer } from "../src/bus/consumer.js";
 import { bindingsFor } from "../src/bus/messages/index.js";
 import { BusProcessor } from "../src/bus/processor.js";
@@ -101,6 +106,9 @@ export async function runBusBench(log: (line: string) => void = () => {}, opts: 
   // amq.topic is shared with whatever else uses the broker: this run binds only its own prefix.
   const topicPrefix = `org.rtbench${randomBytes(3).toString("hex")}.prod`;
   const consumers: AmqpBusConsumer[] = [];
+  // Every tag message asks Koji for its build's type (once per NVR): an empty sandbox hub answers.
+  const hub = await KojiHub.start({ topDir: fs.mkdtempSync(path.join(os.tmpdir(), "rt-bench-koji-")), log: () => {} });
+  const packageBuilds = new PackageBuildFilter(new KojiClient({ url: hub.url }));
   const newConsumer = async (quietSeconds: number) => {
     const consumer = new AmqpBusConsumer({
       url: amqpUrl,
@@ -109,7 +117,7 @@ export async function runBusBench(log: (line: string) => void = () => {}, opts: 
       bindings: bindingsFor(topicPrefix),
       processor: new BusProcessor({
         context: routerContext(releases),
-        executor: createActionExecutor({ client: env.client, db, taskQueue, trigger: { quietSeconds, maxWaitSeconds: 3600 } }),
+        executor: createActionExecutor({ client: env.client, db, taskQueue, trigger: { quietSeconds, maxWaitSeconds: 3600 }, packageBuilds }),
       }),
     });
     await consumer.start();
@@ -181,6 +189,7 @@ export async function runBusBench(log: (line: string) => void = () => {}, opts: 
   } finally {
     for (const c of consumers) await c.stop();
     await publisher.close();
+    await hub.close();
     const c = await amqp.connect(amqpUrl).catch(() => undefined);
     if (c) {
       const ch = await c.createChannel();

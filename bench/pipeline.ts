@@ -32,7 +32,7 @@ function instantActivities(): PipelineActivities {
       images: input.artifacts.map((a) => ({ artifact: a.artifact, arch: "x86_64", path: `${a.artifact}.iso`, sha256: "0".repeat(64), size: 1 })),
     }),
     runChecks: async (input) => input.artifacts.map((a) => ({ artifact: a.artifact, check: "size-budget", outcome: "PASSED" as const, summary: "ok" })),
-    publishArtifacts: async (input) => ({ location: "/nonexistent", files: input.files.length, alreadyPublished: false }),
+    publishArtifacts: async (input) => ({ location: "/nonexistent", files: input.files.length, alreadyPublished: false, artifacts: [], linked: 0 }),
     recordPipelineOutcome: async () => {},
     remindSignoff: async () => {},
   };

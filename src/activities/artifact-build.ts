@@ -1,7 +1,6 @@
 // Building one artifact through Koji. Every step is idempotent: the ArtifactBuild row (unique per
 // pipeline and artifact) is written before Koji is asked, so a retried submit finds the task it
 // already created instead of creating a second one.
-import { createHash } from "node:crypto";
 import fs from "node:fs";
 import path from "node:path";
 import { CancelledFailure, Context } from "@temporalio/activity";
@@ -14,6 +13,7 @@ import type { ArtifactOutput } from "../domain/pipeline.js";
 import { fingerprintOf } from "../domain/plan.js";
 import type { ReleaseCatalog } from "../releases/catalog.js";
 import { buildInputsOf, selectArtifacts } from "./plan.js";
+import { hashFile } from "./file-digest.js";
 import { loadSnapshot, type Snapshot } from "./snapshot.js";
 
 /** Produces the artifacts Pungi makes itself (repos, boot.iso, DVD) — see src/sandbox/compose-step.ts. */
@@ -256,8 +256,3 @@ async function downloadTaskFile(koji: KojiClient, taskId: number, fileName: stri
 }
 
 /** Streams the file through the hash: images are gigabytes on real composes. */
-export async function hashFile(file: string, algorithm: "sha256" | "md5" = "sha256"): Promise<string> {
-  const hash = createHash(algorithm);
-  for await (const chunk of fs.createReadStream(file)) hash.update(chunk as Buffer);
-  return hash.digest("hex");
-}

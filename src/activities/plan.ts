@@ -58,9 +58,11 @@ export async function planFromSnapshot(
   snapshot: Pick<Snapshot, "rpms">,
   opts: { artifacts?: readonly string[]; force?: readonly string[] } = {},
 ): Promise<PlanEntry[]> {
-  const definitions = selectArtifacts(def, opts.artifacts ?? []);
-  const lastBuilds = await lastSuccessfulBuilds(db, def.release.name, definitions.map((d) => d.name));
-  return planArtifacts({ definitions, tagRpms: tagRpmIndex(snapshot), lastBuilds, force: new Set(opts.force ?? []) });
+  // `artifacts` names the candidates for a rebuild; the plan still covers every artifact.
+  const only = opts.artifacts ?? [];
+  const candidates = only.length > 0 ? new Set(selectArtifacts(def, only).map((a) => a.name)) : undefined;
+  const lastBuilds = await lastSuccessfulBuilds(db, def.release.name, def.artifacts.map((d) => d.name));
+  return planArtifacts({ definitions: def.artifacts, tagRpms: tagRpmIndex(snapshot), lastBuilds, force: new Set(opts.force ?? []), candidates });
 }
 
 export function createPlanActivities(deps: { db: Db; releases: ReleaseCatalog }) {

@@ -13,6 +13,7 @@ import { ciResultSignal } from "../workflows/compose-pipeline.js";
 import { packageChangesSignal, releaseTrigger, triggerWorkflowId, type ReleaseTriggerInput } from "../workflows/release-trigger.js";
 import type { BusAction } from "./router.js";
 import { isTransient } from "./errors.js";
+import type { PackageBuildFilter } from "./package-builds.js";
 
 export interface ActionDeps {
   client: Client;
@@ -20,6 +21,8 @@ export interface ActionDeps {
   /** the worker's task queue (trigger workflows, pipelines) */
   taskQueue: string;
   trigger: Omit<ReleaseTriggerInput, "release" | "carried">;
+  /** tells RPM builds from image builds, which are no package change */
+  packageBuilds: Pick<PackageBuildFilter, "split">;
   /** signal batching: at most this many changes per signal, waiting at most lingerMs for more */
   signalBatch?: { maxChanges?: number; lingerMs?: number };
   log?: (line: string) => void;
@@ -79,19 +82,26 @@ class TriggerSignaller {
     if (!queue || queue.changes.length === 0) return;
     this.queues.delete(release);
     clearTimeout(queue.timer);
-    this.deps.client.workflow
-      .signalWithStart(releaseTrigger, {
-        workflowId: triggerWorkflowId(release),
-        taskQueue: this.deps.taskQueue,
-        args: [{ ...this.deps.trigger, release }],
-        signal: packageChangesSignal,
-        signalArgs: [queue.changes],
-        typedSearchAttributes: [{ key: ReleaseKey, value: release }],
-      })
-      .then(
-        () => queue.waiters.forEach((w) => w.resolve()),
-        (error: unknown) => queue.waiters.forEach((w) => w.reject(error)),
-      );
+    this.send(release, queue.changes).then(
+      () => queue.waiters.forEach((w) => w.resolve()),
+      (error: unknown) => queue.waiters.forEach((w) => w.reject(error)),
+    );
+  }
+
+  private async send(release: string, changes: PackageChange[]): Promise<void> {
+    const { packages, notPackages } = await this.deps.packageBuilds.split(changes);
+    for (const { change, types } of notPackages) {
+      this.deps.log?.(`bus: ${change.op} of ${change.nvr} in ${change.tag} is not a package change (Koji build type ${types.join(", ") || "none"})`);
+    }
+    if (packages.length === 0) return;
+    await this.deps.client.workflow.signalWithStart(releaseTrigger, {
+      workflowId: triggerWorkflowId(release),
+      taskQueue: this.deps.taskQueue,
+      args: [{ ...this.deps.trigger, release }],
+      signal: packageChangesSignal,
+      signalArgs: [packages],
+      typedSearchAttributes: [{ key: ReleaseKey, value: release }],
+    });
   }
 }
 

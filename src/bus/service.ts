@@ -1,12 +1,14 @@
 // The bus as the stack runs it: RabbitMQ when AMQP_URL is set (consumer, and a publisher for the
 // sandbox), otherwise the in-process bus. Either way the same processor validates, routes and acts.
 import type { Client } from "@temporalio/client";
+import type { KojiClient } from "../clients/koji.js";
 import type { Db } from "../db/database.js";
 import type { ReleaseCatalog } from "../releases/catalog.js";
 import { createActionExecutor } from "./actions.js";
 import type { BusConfig } from "./config.js";
 import { AmqpBusConsumer, type ConsumerStats } from "./consumer.js";
 import { InProcessBus } from "./in-process.js";
+import { PackageBuildFilter } from "./package-builds.js";
 import { bindingsFor } from "./messages/index.js";
 import { BusProcessor, type ProcessorStats } from "./processor.js";
 import { AmqpBusPublisher, type BusPublisher } from "./publisher.js";
@@ -16,6 +18,8 @@ export interface BusServiceOptions {
   cfg: BusConfig;
   client: Client;
   db: Db;
+  /** asked which tagged builds are RPM builds */
+  koji: Pick<KojiClient, "getBuildTypes">;
   releases: ReleaseCatalog;
   /** the worker's task queue */
   taskQueue: string;
@@ -41,6 +45,7 @@ export async function startBus(opts: BusServiceOptions): Promise<BusService> {
       db: opts.db,
       taskQueue: opts.taskQueue,
       trigger: { quietSeconds: opts.cfg.RELENGOTRON_TRIGGER_QUIET_SECONDS, maxWaitSeconds: opts.cfg.RELENGOTRON_TRIGGER_MAX_WAIT_SECONDS },
+      packageBuilds: new PackageBuildFilter(opts.koji),
       log,
     }),
     log,

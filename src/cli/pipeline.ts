@@ -30,7 +30,7 @@ export function registerPipelineCommands(program: Command): void {
     .command("plan")
     .description("which artifacts of a release a pipeline would rebuild now, and why (builds nothing)")
     .argument("<release>", "e.g. Fedora-Rawhide")
-    .option("--artifact <name...>", "only these artifacts")
+    .option("--artifact <name...>", "rebuild only these if their inputs changed; every other artifact reuses its last build")
     .action(async (release: string, opts: { artifact?: string[] }, cmd: Command) => {
       const cfg = config();
       const def = ReleaseCatalog.load(cfg.RELENGOTRON_ARTIFACTS_DIR).get(release);
@@ -48,7 +48,7 @@ export function registerPipelineCommands(program: Command): void {
     .command("start")
     .description("start a compose pipeline for a release now")
     .argument("<release>")
-    .option("--artifact <name...>", "only these artifacts")
+    .option("--artifact <name...>", "rebuild only these if their inputs changed; every other artifact reuses its last build")
     .option("--force <name...>", "rebuild these whatever their fingerprint")
     .action(async (release: string, opts: { artifact?: string[]; force?: string[] }, cmd: Command) => {
       const cfg = config();

@@ -471,6 +471,20 @@ export class KojiClient {
     return this.typed(kojiBuildSchema.nullable(), "getBuild", [build], { strict: options.strict });
   }
 
+  /**
+   * The build types of several builds in one round trip (hub `getBuildType`, kojihub.py
+   * get_build_type): "rpm" for package builds, "image" for livemedia/image/kiwi builds, "maven",
+   * "win" or a content generator's type. null for a build the hub does not know.
+   */
+  async getBuildTypes(builds: readonly BuildRef[]): Promise<(string[] | null)[]> {
+    const results = await this.multicall(builds.map((b) => ({ method: "getBuildType", params: [b] })));
+    return results.map((r) => {
+      if (!r.ok) throw r.fault;
+      const types = parseResult(z.record(z.string(), z.unknown()).nullable(), "getBuildType", r.value);
+      return types ? Object.keys(types).sort() : null;
+    });
+  }
+
   /** Builds matching Koji's listBuilds filters; `taskID` finds the build a task imported. */
   async listBuilds(options: { taskID?: number; packageID?: number | string; state?: number; type?: string } = {}): Promise<KojiBuild[]> {
     return this.typed(z.array(kojiBuildSchema), "listBuilds", [], { ...options });

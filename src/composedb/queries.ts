@@ -163,6 +163,15 @@ export interface ReleaseStatus {
   lastWorkingNightly: ComposeSummary | null;
   lastCompose: ComposeSummary | null;
   lastUpdatesPush: { stable: PushSummary | null; testing: PushSummary | null };
+  /** what `latest` on the mirror holds, when relengotron publishes the release */
+  mirror: MirrorStatus | null;
+}
+
+export interface MirrorStatus {
+  composeId: string;
+  pipelineId: string;
+  publishedAt: string;
+  artifacts: { artifact: string; builtIn: string | null; kept: boolean; keptReason: string | null; files: number; bytes: number }[];
 }
 
 export interface ComposeSummary {
@@ -173,6 +182,9 @@ export interface ComposeSummary {
   respin: number;
   finishedAt: string | null;
   variants: string[];
+  /** listed in composeinfo but with no images and no RPMs: the variant failed */
+  emptyVariants: string[];
+  /** required variants absent or empty */
   missingRequiredVariants: string[];
 }
 
@@ -193,8 +205,10 @@ export async function releaseStatus(db: Db, releaseName?: string): Promise<Relea
         orderBy: [{ date: "desc" }, { respin: "desc" }],
         include: { variants: { select: { uid: true } } },
       });
+      const filled = await variantsWithContent(db, composes.map((c) => c.id));
       const summary = (c: (typeof composes)[number]): ComposeSummary => {
         const variants = c.variants.map((v) => v.uid).sort();
+        const emptyVariants = variants.filter((v) => !filled.get(c.id)?.has(v));
         return {
           composeId: c.composeId,
           status: c.status,
@@ -203,14 +217,16 @@ export async function releaseStatus(db: Db, releaseName?: string): Promise<Relea
           respin: c.respin,
           finishedAt: c.finishedAt?.toISOString() ?? null,
           variants,
-          missingRequiredVariants: release.requiredVariants.filter((v) => !variants.includes(v)),
+          emptyVariants,
+          missingRequiredVariants: release.requiredVariants.filter((v) => !variants.includes(v) || emptyVariants.includes(v)),
         };
       };
-      // A nightly worked when it FINISHED, or FINISHED_INCOMPLETE with every required variant there.
+      // A nightly worked when it FINISHED or FINISHED_INCOMPLETE and every required variant has
+      // content in it: a name in composeinfo.json is not a variant that was built.
       const working = composes
         .filter((c) => c.type === "nightly")
         .map(summary)
-        .find((c) => c.status === "FINISHED" || (c.status === "FINISHED_INCOMPLETE" && c.missingRequiredVariants.length === 0));
+        .find((c) => (c.status === "FINISHED" || c.status === "FINISHED_INCOMPLETE") && c.missingRequiredVariants.length === 0);
       const lastPush = async (request: "stable" | "testing"): Promise<PushSummary | null> => {
         const push = await db.updatesPush.findFirst({ where: { releaseId: release.id, request }, orderBy: { pushedAt: "desc" } });
         return push ? { pushedAt: push.pushedAt.toISOString(), updates: push.updates, builds: push.builds.length } : null;
@@ -221,9 +237,41 @@ export async function releaseStatus(db: Db, releaseName?: string): Promise<Relea
         lastWorkingNightly: working ?? null,
         lastCompose: composes[0] ? summary(composes[0]) : null,
         lastUpdatesPush: { stable: await lastPush("stable"), testing: await lastPush("testing") },
+        mirror: await mirrorStatus(db, release.name),
       };
     }),
   );
+}
+
+/** Per compose (row id): the variants that have images or RPMs in it. */
+async function variantsWithContent(db: Db, composeIds: number[]): Promise<Map<number, Set<string>>> {
+  const out = new Map<number, Set<string>>();
+  if (composeIds.length === 0) return out;
+  const rows = await db.$queryRaw<{ composeId: number; variantUid: string }[]>`
+    SELECT "composeId", "variantUid" FROM "Image" WHERE "composeId" = ANY(${composeIds}::int[])
+    UNION
+    SELECT "composeId", "variantUid" FROM "ComposeRpmSet" WHERE "composeId" = ANY(${composeIds}::int[]) AND cardinality("rpmIds") > 0`;
+  for (const row of rows) {
+    let set = out.get(row.composeId);
+    if (!set) out.set(row.composeId, (set = new Set()));
+    set.add(row.variantUid);
+  }
+  return out;
+}
+
+/** The publication `latest` points at: the newest one of the release's pipelines. */
+async function mirrorStatus(db: Db, release: string): Promise<MirrorStatus | null> {
+  const last = await db.publication.findFirst({ where: { release }, orderBy: [{ publishedAt: "desc" }, { id: "desc" }] });
+  if (!last) return null;
+  const rows = await db.publication.findMany({ where: { pipelineId: last.pipelineId }, orderBy: [{ artifact: "asc" }, { path: "asc" }] });
+  const byArtifact = new Map<string, MirrorStatus["artifacts"][number]>();
+  for (const row of rows) {
+    const entry = byArtifact.get(row.artifact) ?? { artifact: row.artifact, builtIn: row.builtIn, kept: row.kept, keptReason: row.keptReason, files: 0, bytes: 0 };
+    entry.files++;
+    entry.bytes += Number(row.size);
+    byArtifact.set(row.artifact, entry);
+  }
+  return { composeId: last.composeId, pipelineId: last.pipelineId, publishedAt: last.publishedAt.toISOString(), artifacts: [...byArtifact.values()] };
 }
 
 export interface SizeQuery {

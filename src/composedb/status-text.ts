@@ -1,8 +1,24 @@
 // The readable form of `relengotron status`.
-import type { ComposeSummary, ReleaseStatus } from "./queries.js";
+import type { ComposeSummary, MirrorStatus, ReleaseStatus } from "./queries.js";
 
-const compose = (c: ComposeSummary | null) =>
-  c ? `${c.composeId} ${c.status ?? "(status unknown)"}${c.finishedAt ? ` at ${c.finishedAt}` : ""}${c.missingRequiredVariants.length ? ` (missing ${c.missingRequiredVariants.join(", ")})` : ""}` : "none";
+const compose = (c: ComposeSummary | null) => {
+  if (!c) return "none";
+  const notes = [
+    ...(c.missingRequiredVariants.length ? [`missing required ${c.missingRequiredVariants.join(", ")}`] : []),
+    ...(c.emptyVariants.length ? [`empty: ${c.emptyVariants.join(", ")}`] : []),
+  ];
+  return `${c.composeId} ${c.status ?? "(status unknown)"}${c.finishedAt ? ` at ${c.finishedAt}` : ""}${notes.length ? ` (${notes.join("; ")})` : ""}`;
+};
+
+function mirror(m: MirrorStatus | null): string[] {
+  if (!m) return ["  mirror latest:        not published by relengotron"];
+  return [
+    `  mirror latest:        ${m.composeId} at ${m.publishedAt}`,
+    ...m.artifacts.map(
+      (a) => `    ${a.artifact.padEnd(24)} built in ${a.builtIn ?? m.composeId}${a.kept ? `, kept: ${a.keptReason ?? "not published by this pipeline"}` : ""}`,
+    ),
+  ];
+}
 
 export function formatStatusText(statuses: readonly ReleaseStatus[]): string {
   if (statuses.length === 0) return "composedb holds no releases yet";
@@ -14,6 +30,7 @@ export function formatStatusText(statuses: readonly ReleaseStatus[]): string {
         `  last compose:         ${compose(s.lastCompose)}`,
         `  last stable push:     ${s.lastUpdatesPush.stable ? `${s.lastUpdatesPush.stable.pushedAt} (${s.lastUpdatesPush.stable.updates.length} updates)` : "none"}`,
         `  last testing push:    ${s.lastUpdatesPush.testing ? `${s.lastUpdatesPush.testing.pushedAt} (${s.lastUpdatesPush.testing.updates.length} updates)` : "none"}`,
+        ...mirror(s.mirror),
       ].join("\n"),
     )
     .join("\n");

@@ -25,7 +25,7 @@ export const pipelineInputSchema = z.object({
   release: z.string().min(1),
   composeId: z.string().min(1),
   trigger: z.enum(["manual", "nightly", "bus"]),
-  /** only these artifacts (empty: every artifact of the release) */
+  /** candidates for a rebuild (empty: every artifact); the others reuse their last build */
   artifacts: z.array(z.string()).default([]),
   /** rebuild these whatever their fingerprint */
   force: z.array(z.string()).default([]),
@@ -81,6 +81,8 @@ export interface ArtifactState {
   error?: string;
   checks: CheckRecord[];
   gate?: GateDecision;
+  /** what `latest` on the mirror holds of it after this pipeline published */
+  mirror?: { builtIn: string; kept: boolean; reason?: string };
 }
 
 export interface PipelineView {

@@ -1,6 +1,7 @@
 // Which artifacts to rebuild and why. An artifact's input fingerprint hashes the current NEVRA of
 // every package it contained when last built, its config sources, its build options and its tool
-// versions; an unchanged fingerprint means the last build can be reused as is.
+// versions; an unchanged fingerprint means the last build can be reused as is. Every artifact of
+// the release is planned, whatever started the pipeline: a compose is always whole.
 import type { ArtifactDefinition, ConfigSource } from "./artifact-definitions.js";
 import { parseNevra } from "./nevra.js";
 import { canonicalJson, sha256Hex } from "./sha256.js";
@@ -29,7 +30,8 @@ export type PlanReason =
   | { kind: "config-changed"; path: string; from: string | null; to: string | null; message: string }
   | { kind: "tools-changed"; tool: string; from: string | null; to: string | null; message: string }
   | { kind: "build-options-changed"; message: string }
-  | { kind: "unchanged"; message: string };
+  | { kind: "unchanged"; message: string }
+  | { kind: "not-a-candidate"; message: string };
 
 export interface PlanEntry {
   artifact: string;
@@ -47,6 +49,11 @@ export interface PlanInput {
   lastBuilds: ReadonlyMap<string, LastBuild>;
   /** artifacts to rebuild whatever their fingerprint says */
   force?: ReadonlySet<string>;
+  /**
+   * the artifacts this pipeline may rebuild (a trigger's affected ones); undefined: all. The others
+   * are still planned — a compose covers every artifact of the release — and reuse their last build.
+   */
+  candidates?: ReadonlySet<string>;
 }
 
 /** "name.arch" of a NEVRA such as `bash-0:5.2.37-1.fc46.x86_64`. */
@@ -73,7 +80,23 @@ export function fingerprintOf(input: {
 }
 
 export function planArtifacts(input: PlanInput): PlanEntry[] {
-  return input.definitions.map((def) => planOne(def, input));
+  return input.definitions.map((def) => {
+    const entry = planOne(def, input);
+    const last = input.lastBuilds.get(def.name);
+    if (entry.action === "reuse" || !last || !input.candidates || input.candidates.has(def.name) || input.force?.has(def.name)) return entry;
+    // Inputs changed, but no change this pipeline was started for: the next pipeline that is
+    // (or the nightly) rebuilds it. Until then its last build stays in the compose.
+    return {
+      artifact: def.name,
+      action: "reuse",
+      fingerprint: last.fingerprint,
+      reasons: [
+        { kind: "not-a-candidate", message: `not among this pipeline's candidates: its last build (${last.composeId}) is reused` },
+        ...entry.reasons,
+      ],
+      reuse: { pipelineId: last.pipelineId, composeId: last.composeId },
+    };
+  });
 }
 
 function planOne(def: ArtifactDefinition, input: PlanInput): PlanEntry {

@@ -101,7 +101,7 @@ export async function startStack(cfg: Config, log: (line: string) => void): Prom
       await workerConnection.close();
     });
 
-    const bus = await startBus({ cfg, client, db: database.db, releases, taskQueue: cfg.TEMPORAL_TASK_QUEUE, publish: cfg.useSandbox, log });
+    const bus = await startBus({ cfg, client, db: database.db, koji, releases, taskQueue: cfg.TEMPORAL_TASK_QUEUE, publish: cfg.useSandbox, log });
     stops.push(async () => {
       busPublisher = undefined;
       await bus.stop();

@@ -479,6 +479,16 @@ function methods(): MethodSpec[] {
       const b = getBuild(ctx.hub.state, a.buildInfo!, truthy(a.strict));
       return b ? buildRow(ctx.hub.state, b) : null;
     }),
+    // kojihub.py get_build_type: {btype: typeinfo}; for "image" the legacy image_builds row
+    // (get_image_build: {build_id}) takes precedence over typeinfo, as upstream does.
+    def("getBuildType", "buildInfo, strict=False", (a, ctx) => {
+      const b = getBuild(ctx.hub.state, a.buildInfo!, truthy(a.strict));
+      if (!b) return null;
+      const typeinfo = (b.extra?.typeinfo ?? {}) as Record<string, XmlRpcValue>;
+      const types: XmlRpcStruct = {};
+      for (const type of ctx.hub.state.buildTypes(b)) types[type] = type === "image" ? { build_id: b.id } : (typeinfo[type] ?? null);
+      return types;
+    }),
     def("getNextRelease", "build_info, incr=1", (a, ctx) => {
       if (!isStruct(a.build_info)) throw fault("GenericError", `Invalid build info: ${pyStr(a.build_info)}`);
       return nextRelease(ctx.hub.state, String(a.build_info.name), String(a.build_info.version));

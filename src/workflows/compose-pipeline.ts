@@ -19,6 +19,7 @@ import type { PipelineActivities } from "../activities/pipeline.js";
 import { decideGate } from "../domain/gate.js";
 import {
   PipelineState,
+  type ArtifactState,
   signoffUpdateSchema,
   type PipelineInput,
   type PipelineStage,
@@ -182,14 +183,28 @@ export async function composePipeline(input: PipelineInput): Promise<PipelineRes
     stage("publishing");
     const publishable = state.publishable;
     const names = new Set(publishable.map((a) => a.artifact));
-    await acts.publishArtifacts({
+    // Added with whole-release publication: the mirror learns where each approved build was made
+    // and why the others are withheld, and the view shows what `latest` keeps of them.
+    const wholeRelease = patched("publish-whole-release");
+    const result = await acts.publishArtifacts({
       pipelineId,
       release: input.release,
       composeId: input.composeId,
       composeLocation: compose.location,
       files: compose.images.filter((i) => names.has(i.artifact)).map(({ artifact, path, sha256, size }) => ({ artifact, path, sha256, size })),
+      ...(wholeRelease
+        ? {
+            builds: publishable.map((a) => ({ artifact: a.artifact, builtIn: state.plan.find((p) => p.artifact === a.artifact)?.reuse?.composeId ?? input.composeId })),
+            withheld: state.plan.filter((p) => !names.has(p.artifact)).map((p) => ({ artifact: p.artifact, reason: withheldReason(state.artifact(p.artifact)) })),
+          }
+        : {}),
     });
     for (const a of publishable) state.update(a.artifact, { status: "published" });
+    if (wholeRelease) {
+      for (const a of result.artifacts) {
+        if (state.plan.some((p) => p.artifact === a.artifact)) state.update(a.artifact, { mirror: { builtIn: a.builtIn, kept: a.kept, reason: a.reason } });
+      }
+    }
     return await finish("published");
   } catch (error) {
     state.error = error instanceof Error ? (error.cause instanceof Error ? error.cause.message : error.message) : String(error);
@@ -200,6 +215,13 @@ export async function composePipeline(input: PipelineInput): Promise<PipelineRes
     }
     throw error;
   }
+}
+
+/** Why an artifact of the plan is not among those published, in a release engineer's words. */
+function withheldReason(a: ArtifactState): string {
+  if (a.status === "build-failed") return `its build failed${a.error ? `: ${a.error}` : ""}`;
+  if (a.gate && !a.gate.publish) return `gated out: ${a.gate.summary}`;
+  return `not publishable (${a.status})`;
 }
 
 /** Runs `build` over `artifacts`, at most `limit` at a time, in a deterministic order. */

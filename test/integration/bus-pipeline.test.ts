@@ -179,6 +179,7 @@ describe("bus to pipeline", () => {
       cfg: busConfigSchema.parse({ RELENGOTRON_TRIGGER_QUIET_SECONDS: "2", RELENGOTRON_TOPIC_PREFIX: "org.fedoraproject.prod" }),
       client: p.env.client,
       db: p.database.db,
+      koji: p.koji,
       releases: p.releases,
       taskQueue: p.taskQueue,
       publish: true,

@@ -17,6 +17,7 @@ import {
   releaseStatus,
   sizeSeries,
 } from "../../src/composedb/queries.js";
+import { formatStatusText } from "../../src/composedb/status-text.js";
 import { pushFromMessage, recordUpdatesPush, updateCompleteBodySchema } from "../../src/composedb/updates-push.js";
 import { growersAndShrinkers, renderSizePlot, seriesToCsv, sizeTrends } from "../../src/domain/size-history.js";
 import { createTestDatabase, type TestDatabase } from "../support/db.js";
@@ -250,6 +251,35 @@ describe("status", () => {
     expect(all.map((s) => s.release)).toContain("Fedora-44");
     expect(all.find((s) => s.release === "Fedora-44")!.lastWorkingNightly).toBeNull(); // production, not nightly
     await expect(releaseStatus(t.db, "Fedora-99")).rejects.toThrow(new ReleaseNotFound("Fedora-99"));
+  });
+});
+
+describe("status with a required variant that is listed but empty", () => {
+  it("a nightly whose Workstation has no images and no RPMs did not work, and status names the empty variant", async () => {
+    const composes: [string, string][] = [
+      ["20250201", ""],
+      ["20250202", "Workstation"],
+    ];
+    for (const [date, empty] of composes) {
+      const dir = path.join(tmp, `status-empty-${date}`);
+      await generateCompose(dir, "--sources", "5", "--seed", date, "--release-version", "43", "--date", date, "--variants", "Everything,Server,Workstation", "--arches", "x86_64", "--images-per-variant-arch", "0", "--empty-variants", empty);
+      await ingestCompose(t.db, dir);
+    }
+    // The variant is in composeinfo.json all the same: only its content is gone.
+    const emptied = await t.db.compose.findUnique({ where: { composeId: "Fedora-43-20250202.n.0" }, include: { variants: true, rpmSets: { select: { variantUid: true } } } });
+    expect(emptied!.variants.map((v) => v.uid).sort()).toEqual(["Everything", "Server", "Workstation"]);
+    expect(emptied!.rpmSets.some((r) => r.variantUid === "Workstation")).toBe(false);
+    expect(emptied!.rpmSets.some((r) => r.variantUid === "Server")).toBe(true);
+
+    await t.db.release.update({ where: { name: "Fedora-43" }, data: { requiredVariants: ["Everything", "Workstation"] } });
+    const [s] = await releaseStatus(t.db, "Fedora-43");
+    expect(s!.lastCompose).toMatchObject({ composeId: "Fedora-43-20250202.n.0", status: "FINISHED", emptyVariants: ["Workstation"], missingRequiredVariants: ["Workstation"] });
+    expect(s!.lastWorkingNightly).toMatchObject({ composeId: "Fedora-43-20250201.n.0", emptyVariants: [], missingRequiredVariants: [] });
+    expect(formatStatusText([s!])).toMatch(/last compose: +Fedora-43-20250202\.n\.0 FINISHED( at \S+)? \(missing required Workstation; empty: Workstation\)/);
+
+    // Not required, an empty variant does not stop a nightly from counting.
+    await t.db.release.update({ where: { name: "Fedora-43" }, data: { requiredVariants: ["Everything"] } });
+    expect((await releaseStatus(t.db, "Fedora-43"))[0]!.lastWorkingNightly?.composeId).toBe("Fedora-43-20250202.n.0");
   });
 });
 

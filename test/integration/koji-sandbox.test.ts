@@ -400,6 +400,7 @@ print(json.dumps({
     "listed": [[t["id"], t["method"], t["owner_name"], t["request"][:21]] for t in s.listTasks(opts={"method": "image", "parent": None})],
     "listed_children": sorted(t["method"] for t in s.listTasks(opts={"parent": task, "decode": True}, queryOpts={"order": "id"})),
     "task": task,
+    "btype": s.getBuildType(build), "rpm_btype": s.getBuildType("bash-5.3.0-2.fc46"), "no_btype": s.getBuildType("no-such-1-1"),
 }))`,
       { url: hub.url, password: PASSWORD, ksurl: FEDORA_KICKSTARTS_URL },
     );
@@ -411,6 +412,10 @@ print(json.dumps({
     ]);
     expect(out.build).toMatchObject({ state: BUILD_STATES.COMPLETE, owner_name: "releng", extra: { typeinfo: { image: {} } } });
     expect(out.archives.map((a: { type_name: string }) => a.type_name).sort()).toEqual(["ks", "qcow2", "raw-xz"]);
+    // kojihub.py get_build_type: the legacy image table's {build_id} for images, {rpm: None} for packages.
+    expect(out.btype).toEqual({ image: { build_id: out.build.id } });
+    expect(out.rpm_btype).toEqual({ rpm: null });
+    expect(out.no_btype).toBeNull();
 
     const expected = expectedImage(ks, "x86_64");
     const key = (r: { name: string; version: string; release: string; arch: string }) => `${r.name}-${r.version}-${r.release}.${r.arch}`;

@@ -5,6 +5,7 @@
 import { execFile, spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import fs from "node:fs";
+import os from "node:os";
 import path from "node:path";
 import { promisify } from "node:util";
 import type { Client } from "@temporalio/client";
@@ -13,6 +14,9 @@ import { Worker } from "@temporalio/worker";
 import amqp from "amqplib";
 import { createTriggerActivities } from "../../src/activities/trigger.js";
 import { createActionExecutor, type ActionDeps } from "../../src/bus/actions.js";
+import { PackageBuildFilter } from "../../src/bus/package-builds.js";
+import { KojiClient } from "../../src/clients/koji.js";
+import { KojiHub } from "../../src/sandbox/koji-hub.js";
 import { AmqpBusConsumer } from "../../src/bus/consumer.js";
 import { bindingsFor } from "../../src/bus/messages/index.js";
 import { BusProcessor } from "../../src/bus/processor.js";
@@ -187,7 +191,11 @@ export async function startConsumer(opts: {
   extraBindings?: string[];
   /** another broker than the machine's (a private one a test restarts) */
   amqpUrl?: string;
+  /** the Koji asked for build types; without one, an empty sandbox hub (every build unknown to it) */
+  koji?: Pick<KojiClient, "getBuildTypes">;
 }): Promise<ConsumerHarness> {
+  const emptyHub = opts.koji ? undefined : await KojiHub.start({ topDir: fs.mkdtempSync(path.join(os.tmpdir(), "rt-bus-koji-")), log: () => {} });
+  const koji = opts.koji ?? new KojiClient({ url: emptyHub!.url });
   const connectionName = `relengotron-test-${randomBytes(4).toString("hex")}`;
   const deadLetterQueue = `${opts.queue}.dead-letter`;
   const logs: string[] = [];
@@ -202,13 +210,17 @@ export async function startConsumer(opts: {
     log,
     processor: new BusProcessor({
       context: routerContext(opts.releases),
-      executor: createActionExecutor({ client: opts.client, db: opts.db, taskQueue: opts.taskQueue, trigger: opts.trigger }),
+      executor: createActionExecutor({ client: opts.client, db: opts.db, taskQueue: opts.taskQueue, trigger: opts.trigger, packageBuilds: new PackageBuildFilter(koji), log }),
       backoff: { initialMs: 100, maxMs: 2000 },
       log,
     }),
   });
   await consumer.start();
-  return { consumer, queue: opts.queue, deadLetterQueue, connectionName, logs, stop: () => consumer.stop() };
+  const stop = async () => {
+    await consumer.stop();
+    await emptyHub?.close();
+  };
+  return { consumer, queue: opts.queue, deadLetterQueue, connectionName, logs, stop };
 }
 
 /** A worker running the trigger and nightly workflows; pipelines it starts go to `pipelineTaskQueue`. */
