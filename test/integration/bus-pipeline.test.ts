@@ -104,7 +104,7 @@ describe("bus to pipeline", () => {
     conf = writeFedoraMessagingConf(dir, { topicPrefix: prefix });
     p = await startPipelineEnv({ releasesDir: releasesWithCi(dir) });
     stopWorker = await p.startWorker();
-    bus = await startConsumer({ client: p.env.client, db: p.database.db, releases: p.releases, taskQueue: p.taskQueue, trigger: { quietSeconds: 2, maxWaitSeconds: 60 }, queue, topicPrefix: prefix });
+    bus = await startConsumer({ client: p.env.client, db: p.database.db, releases: p.releases, taskQueue: p.taskQueue, trigger: { quietSeconds: 2, maxWaitSeconds: 60 }, queue, topicPrefix: prefix, koji: p.koji });
   }, 180_000);
 
   afterAll(async () => {
@@ -149,10 +149,12 @@ describe("bus to pipeline", () => {
     const run = await newRun("bus", before);
     expect([...run.artifacts].sort()).toEqual(["Workstation-Live", "Xfce-Live"]);
     const view = await stageOf(run.workflowId, "awaiting-signoff");
-    expect(view.plan.map((e) => e.artifact).sort()).toEqual(["Workstation-Live", "Xfce-Live"]);
+    // The plan covers the whole release: the two candidates rebuild, the rest is reused.
+    expect(view.plan.map((e) => e.artifact).sort()).toEqual(ALL);
     for (const entry of view.plan) {
-      expect(entry.action).toBe("rebuild");
-      expect(entry.reasons.some((r) => r.kind === "package-changed" && r.to.startsWith("firefox"))).toBe(true);
+      const candidate = entry.artifact === "Workstation-Live" || entry.artifact === "Xfce-Live";
+      expect(entry.action, entry.artifact).toBe(candidate ? "rebuild" : "reuse");
+      if (candidate) expect(entry.reasons.some((r) => r.kind === "package-changed" && r.to.startsWith("firefox"))).toBe(true);
     }
     expect(await kojiTasks()).toBe(tasksBefore + 2);
     expect((await finish(run.workflowId, "reject")).stage).toBe("rejected");
@@ -172,6 +174,43 @@ describe("bus to pipeline", () => {
     // This trigger's history: one batch that started a pipeline, one that started none.
     await recordHistory(trigger, "trigger-batches");
   }, 60_000);
+
+  it("image builds tagged into the compose tag — the pipelines' own and anybody's — are no package change and start nothing", async () => {
+    const trigger = p.env.client.workflow.getHandle(triggerWorkflowId(RELEASE));
+    const before = { runs: (await runs("bus")).length, received: (await trigger.query(triggerQuery)).received };
+    const tags: KojiHubEvent[] = [];
+    const off = p.hub.on("buildsys.tag", (e) => void tags.push(e));
+    try {
+      // Ours: an image a pipeline built, tagged into f46 by its task (no skip_tag), tagged again.
+      const ours = (await p.koji.listTagged("f46", { type: "image" })).find((b) => b.name === "Fedora-Workstation-Live");
+      expect(ours, "the first pipeline's Workstation image build in f46").toBeDefined();
+      p.hub.untagBuild("f46", ours!.build_id);
+      p.hub.tagBuild("f46", ours!.build_id);
+      // Anybody's: a kiwi build someone submits by hand, imported and tagged by its task.
+      const task = await p.koji.kiwiBuild("f46", ["x86_64"], "git+https://pagure.io/fedora-kiwi-descriptions.git#9e8d7c6b5a4f3e2d1c0b9a8f7e6d5c4b3a2f1e0d", "Fedora.kiwi", {
+        profile: "Cloud-Base-Generic",
+        release: "20991231.manual.1",
+      });
+      await p.koji.waitForTask(task, { pollMs: 50, timeoutMs: 60_000 });
+      await eventually(async () => (tags.length >= 2 ? true : undefined), "the two image tag messages");
+    } finally {
+      off();
+    }
+    const images = tags.map((e) => String(e.body.name));
+    expect(images).toEqual(["Fedora-Workstation-Live", expect.stringMatching(/^Fedora-Cloud-Base-Generic/)]);
+    for (const e of tags) expect((await p.koji.getBuildTypes([`${e.body.name}-${e.body.version}-${e.body.release}`]))[0]).toEqual(["image"]);
+    // The image tag messages, then a package change as a marker: once its batch fired, the images
+    // would have been in it or in an earlier one.
+    await publishWithPython(conf, tags.map((e) => ({ schema: "koji_fedoramessaging.tag.TagV1", body: e.body })));
+    await publishTag(await tagNewBuild("relengotron-marker", [{ arch: "noarch", size: 10_000 }]));
+    const batch = await eventually(async () => (await trigger.query(triggerQuery)).recent.find((b) => b.packages.includes("relengotron-marker")), "the marker's batch");
+    const view = await trigger.query(triggerQuery);
+    expect(batch).toMatchObject({ packages: ["relengotron-marker"], changes: 1, artifacts: [] });
+    expect(view.received).toBe(before.received + 1);
+    expect(view.recent.flatMap((b) => b.packages).filter((name) => images.includes(name))).toEqual([]);
+    expect((await runs("bus")).length).toBe(before.runs);
+    for (const name of images) expect(bus.logs.some((l) => l.includes(`of ${name}-`) && l.includes("is not a package change (Koji build type image)")), name).toBe(true);
+  }, 120_000);
 
   it("the sandbox publishes its own Koji changes; without a broker, through the in-process bus", async () => {
     // As the stack starts it with no AMQP_URL: the in-process bus, publishing for the sandbox.

@@ -7,6 +7,7 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { afterAll, describe, expect, inject, it } from "vitest";
+import { hashFile } from "../../src/activities/file-digest.js";
 import { projectRoot } from "../../src/config.js";
 import { freePort } from "../../src/net/free-port.js";
 import { eventually } from "../support/pipeline-env.js";
@@ -27,6 +28,12 @@ function processesMentioning(marker: string): string[] {
 }
 
 const execFileAsync = promisify(execFile);
+const ALL = ["Cloud-Base-Generic", "Container-Base", "Server-boot", "Workstation-Live", "Xfce-Live"];
+interface Manifest {
+  composeId: string;
+  artifacts: { artifact: string; builtIn: string; kept: boolean }[];
+  files: { artifact: string; path: string; sha256: string }[];
+}
 
 describe("relengotron up", () => {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), "rt-stack-"));
@@ -39,7 +46,7 @@ describe("relengotron up", () => {
     fs.rmSync(dataDir, { recursive: true, force: true });
   });
 
-  it("starts everything, runs a pipeline to publication on a curl-style sign-off, and stops cleanly on Ctrl-C", async () => {
+  it("starts everything, publishes a pipeline on a curl-style sign-off, republishes the whole release after a bus-triggered rebuild, and stops cleanly on Ctrl-C", async () => {
     const ports = {
       TEMPORAL_PORT: await freePort(),
       TEMPORAL_UI_PORT: await freePort(),
@@ -57,6 +64,8 @@ describe("relengotron up", () => {
       RELENGOTRON_KOJI_POLL_MS: "100",
       RELENGOTRON_TRIGGER_QUIET_SECONDS: "1",
       RELENGOTRON_TRIGGER_MAX_WAIT_SECONDS: "10",
+      // Only the bus starts pipelines here: a run across 03:00 UTC must not meet the nightly one.
+      RELENGOTRON_NIGHTLY_CRON: "off",
       AMQP_URL: "",
       DATABASE_URL: "",
       TEMPORAL_ADDRESS: "",
@@ -101,19 +110,62 @@ describe("relengotron up", () => {
     expect(mirror.status).toBe(200);
     expect(((await mirror.json()) as { composeId: string }).composeId).toBe(started.composeId);
 
+    const web = `http://127.0.0.1:${ports.RELENGOTRON_SANDBOX_WEB_PORT}`;
+    const first = (await (await fetch(`${web}/mirror/Fedora-Rawhide/latest/PUBLISHED.json`)).json()) as Manifest;
+    expect(first.artifacts.map((a) => a.artifact).sort()).toEqual(ALL);
+
     // The live loop: a packager tags a new xfwm4; the sandbox Koji's message reaches the trigger,
-    // which starts a pipeline for the one image containing it.
+    // which starts a pipeline in which the one image containing it is rebuilt. The first
+    // pipeline's own image builds were tagged into f46 too: they are no package change.
     const bumped = await execFileAsync(process.execPath, ["--import", "tsx", path.join(projectRoot, "src/cli/main.ts"), "sandbox", "bump", "xfwm4"], { cwd: projectRoot, env });
     expect(bumped.stdout).toMatch(/tagged xfwm4-[^ ]+ \(build \d+\) into f46/);
     const triggered = await eventually(async () => {
-      const { pipelines } = (await (await fetch(`${api}/api/v1/pipelines`)).json()) as { pipelines: { workflowId: string }[] };
+      const { pipelines } = (await (await fetch(`${api}/api/v1/pipelines`)).json()) as { pipelines: { workflowId: string; composeId: string }[] };
       return pipelines.find((x) => x.workflowId !== started.workflowId);
-    }, "a pipeline started by the bus", 60_000);
+    }, "a pipeline started by the bus", 120_000);
     const view = await eventually(async () => {
       const v = (await (await fetch(`${api}/api/v1/pipelines/${triggered.workflowId}`)).json()) as { stage: string; plan: { artifact: string; action: string }[] };
       return v.plan.length ? v : undefined;
     }, "its plan");
-    expect(view.plan.map((e) => [e.artifact, e.action])).toEqual([["Xfce-Live", "rebuild"]]);
+    expect(view.plan.map((e) => [e.artifact, e.action]).sort()).toEqual(ALL.map((a) => [a, a === "Xfce-Live" ? "rebuild" : "reuse"]));
+    await eventually(async () => {
+      const v = (await (await fetch(`${api}/api/v1/pipelines/${triggered.workflowId}`)).json()) as { stage: string; error?: string };
+      if (v.stage === "failed") throw new Error(v.error);
+      return v.stage === "awaiting-signoff" ? true : undefined;
+    }, "the triggered pipeline awaiting sign-off", 120_000);
+    const approved = await fetch(`${api}/api/v1/pipelines/${triggered.workflowId}/signoff`, { method: "POST", headers, body: JSON.stringify({ decision: "approve", comment: "publish the new Xfce" }) });
+    expect(approved.status).toBe(200);
+    await eventually(async () => {
+      const v = (await (await fetch(`${api}/api/v1/pipelines/${triggered.workflowId}`)).json()) as { stage: string };
+      return v.stage === "published" ? true : undefined;
+    }, "the triggered pipeline published", 60_000);
+
+    // latest is the whole release: every artifact, the new Xfce ISO, and every other file the same
+    // bytes as before — hard links into the first publication, not copies.
+    const latest = (await (await fetch(`${web}/mirror/Fedora-Rawhide/latest/PUBLISHED.json`)).json()) as Manifest;
+    expect(latest.composeId).toBe(triggered.composeId);
+    expect(latest.artifacts.map((a) => a.artifact).sort()).toEqual(ALL);
+    expect(latest.files.map((f) => f.artifact).sort()).toEqual(first.files.map((f) => f.artifact).sort());
+    const releaseDir = path.join(dataDir, "mirror", "Fedora-Rawhide");
+    for (const f of latest.files) {
+      const file = path.join(releaseDir, "latest", f.path);
+      expect(await hashFile(file), f.path).toBe(f.sha256);
+      const before = first.files.find((g) => g.path === f.path);
+      if (f.artifact === "Xfce-Live") {
+        expect(before, f.path).toBeUndefined();
+        expect(first.files.some((g) => g.artifact === "Xfce-Live" && g.sha256 === f.sha256)).toBe(false);
+      } else {
+        expect(before?.sha256, f.path).toBe(f.sha256);
+        expect(fs.statSync(file).ino, `${f.path} is a hard link`).toBe(fs.statSync(path.join(releaseDir, started.composeId, f.path)).ino);
+      }
+    }
+    // composedb's diff of the two composes: only the Xfce image changed.
+    const diff = (await (await fetch(`${api}/api/v1/diff?from=${started.composeId}&to=${triggered.composeId}`)).json()) as {
+      images: { added: unknown[]; removed: unknown[]; changed: { variant: string; subvariant: string; arch: string }[] };
+    };
+    expect(diff.images.added).toEqual([]);
+    expect(diff.images.removed).toEqual([]);
+    expect(diff.images.changed.map((c) => [c.variant, c.subvariant, c.arch])).toEqual([["Spins", "Xfce", "x86_64"]]);
 
     // The pieces are separate processes while up …
     expect(processesMentioning(dataDir).some((l) => l.includes("start-dev"))).toBe(true);
