@@ -1,15 +1,12 @@
 // What the release trigger and the nightly schedule do outside the workflow: find the artifacts a
 // change of source packages affects (from composedb), and start a compose pipeline for them,
 // idempotently: a retried activity never allocates a second compose id.
-import { WorkflowExecutionAlreadyStartedError, type Client } from "@temporalio/client";
+import type { Client } from "@temporalio/client";
 import type { Config } from "../config.js";
 import type { Db } from "../db/database.js";
 import { affectedArtifacts, buildArtifactIndex, sourcePackagesOf, type Affected, type ArtifactContents } from "../domain/artifact-index.js";
-import { pipelineWorkflowId } from "../domain/pipeline.js";
-import { allocatePipelineRun, pipelineInput } from "../pipelines/service.js";
+import { startPipeline } from "../pipelines/service.js";
 import type { ReleaseCatalog } from "../releases/catalog.js";
-import { ComposeIdKey, PipelineStageKey, ReleaseKey } from "../temporal/search-attributes.js";
-import { composePipeline } from "../workflows/compose-pipeline.js";
 import { loadSnapshot } from "./snapshot.js";
 
 export interface TriggerActivityDeps {
@@ -92,27 +89,12 @@ export function createTriggerActivities(deps: TriggerActivityDeps) {
     },
 
     async startTriggeredPipeline(input: StartTriggeredInput): Promise<{ workflowId: string; composeId: string }> {
-      // The key makes allocation idempotent: a retried attempt gets the compose id the first
+      // The key makes the start idempotent: a retried attempt gets the compose id the first
       // allocated, and starts its pipeline if the first died before doing so.
-      const req = { release: input.release, trigger: input.trigger, artifacts: input.artifacts, triggerKey: input.key };
-      const run = await allocatePipelineRun(deps.db, deps.releases, req, now());
-      try {
-        await deps.client.workflow.start(composePipeline, {
-          taskQueue: deps.taskQueue,
-          workflowId: pipelineWorkflowId(input.release, run.composeId),
-          args: [pipelineInput(deps.cfg, req, run.composeId)],
-          memo: { triggerKey: input.key },
-          typedSearchAttributes: [
-            { key: ReleaseKey, value: input.release },
-            { key: ComposeIdKey, value: run.composeId },
-            { key: PipelineStageKey, value: "snapshot" },
-          ],
-        });
-      } catch (error) {
-        // A concurrent attempt (one that timed out but still ran) started this very workflow.
-        if (!(error instanceof WorkflowExecutionAlreadyStartedError)) throw error;
-      }
-      return run;
+      return startPipeline(
+        { client: deps.client, db: deps.db, cfg: deps.cfg, releases: deps.releases, taskQueue: deps.taskQueue, now },
+        { release: input.release, trigger: input.trigger, artifacts: input.artifacts, triggerKey: input.key },
+      );
     },
   };
 }

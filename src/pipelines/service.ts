@@ -1,6 +1,7 @@
 // What the API and the CLI do with pipelines: start one (allocating its compose id), read its
 // state, and deliver a sign-off. Both are thin shells over these functions.
 import {
+  WorkflowExecutionAlreadyStartedError,
   WorkflowNotFoundError,
   WorkflowUpdateFailedError,
   type Client,
@@ -18,8 +19,12 @@ import { composePipeline, pipelineQuery, signoffUpdate } from "../workflows/comp
 export interface PipelineDeps {
   client: Client;
   db: Db;
+  /** sign-off timers and build concurrency of the pipelines started; their task queue by default */
   cfg: Config;
   releases: ReleaseCatalog;
+  /** the task queue pipelines run on, when not the configured one */
+  taskQueue?: string;
+  now?: () => Date;
 }
 
 export class PipelineError extends Error {
@@ -90,19 +95,32 @@ export function pipelineInput(cfg: Config, req: StartRequest, composeId: string)
   };
 }
 
+/**
+ * Starts a compose pipeline: allocates its compose id and starts its workflow. Every start goes
+ * through here (the API, the CLI, the release trigger and the nightly schedule). With a
+ * `triggerKey` it is idempotent: a repeated call gets the compose id the first allocated, and
+ * starts the pipeline if the first died before doing so, or finds it started.
+ */
 export async function startPipeline(deps: PipelineDeps, req: StartRequest): Promise<{ workflowId: string; composeId: string }> {
-  const { workflowId, composeId } = await allocatePipelineRun(deps.db, deps.releases, req);
-  await deps.client.workflow.start(composePipeline, {
-    taskQueue: deps.cfg.TEMPORAL_TASK_QUEUE,
-    workflowId,
-    args: [pipelineInput(deps.cfg, req, composeId)],
-    typedSearchAttributes: [
-      { key: ReleaseKey, value: req.release },
-      { key: ComposeIdKey, value: composeId },
-      { key: PipelineStageKey, value: "snapshot" },
-    ],
-  });
-  return { workflowId, composeId };
+  const run = await allocatePipelineRun(deps.db, deps.releases, req, deps.now?.());
+  try {
+    await deps.client.workflow.start(composePipeline, {
+      taskQueue: deps.taskQueue ?? deps.cfg.TEMPORAL_TASK_QUEUE,
+      workflowId: run.workflowId,
+      args: [pipelineInput(deps.cfg, req, run.composeId)],
+      ...(req.triggerKey ? { memo: { triggerKey: req.triggerKey } } : {}),
+      typedSearchAttributes: [
+        { key: ReleaseKey, value: req.release },
+        { key: ComposeIdKey, value: run.composeId },
+        { key: PipelineStageKey, value: "snapshot" },
+      ],
+    });
+  } catch (error) {
+    // A concurrent call for the same key (an activity attempt that timed out but still ran)
+    // started this very workflow. Without a key every call allocates its own id: never ours.
+    if (!(req.triggerKey && error instanceof WorkflowExecutionAlreadyStartedError)) throw error;
+  }
+  return run;
 }
 
 export async function getPipeline(client: Client, workflowId: string): Promise<PipelineView & { workflowId: string; status: string }> {
