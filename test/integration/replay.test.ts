@@ -31,6 +31,7 @@ describe("recorded workflow histories", () => {
       "pipeline-check-failed",
       "pipeline-expired",
       "pipeline-cancelled",
+      "pipeline-ci-missing",
       "artifact-build-succeeded",
       "artifact-build-failed",
       "trigger-batches",
