@@ -1,5 +1,6 @@
 // Custom search attributes that make pipelines findable in the Temporal Web UI
-// (e.g. `Release = "Fedora-Rawhide" AND PipelineStage = "awaiting-signoff"`).
+// (e.g. `` `Release` = "Fedora-Rawhide" AND PipelineStage = "awaiting-signoff" ``: RELEASE is a keyword
+// of Temporal's query language, so that name must be quoted).
 import { defineSearchAttributeKey, SearchAttributeType } from "@temporalio/common";
 
 export const ComposeIdKey = defineSearchAttributeKey("ComposeId", SearchAttributeType.KEYWORD);
