@@ -1,21 +1,8 @@
 // The `relengotron` command. Each subcommand is a thin shell over domain logic and the database.
-import { Command, Option } from "commander";
 import { ConfigError } from "../config.js";
-import { registerComposedbCommands } from "./composedb.js";
-import { registerPipelineCommands } from "./pipeline.js";
-import { registerSandboxCommands } from "./sandbox.js";
-import { registerServiceCommands } from "./services.js";
+import { buildProgram } from "./program.js";
 
-const program = new Command()
-  .name("relengotron")
-  .description("Fedora release engineering as durable Temporal workflows, with composedb")
-  .showHelpAfterError()
-  .addOption(new Option("--json", "print machine-readable JSON").default(false));
-
-registerServiceCommands(program);
-registerPipelineCommands(program);
-registerComposedbCommands(program);
-registerSandboxCommands(program);
+const program = buildProgram();
 
 try {
   await program.parseAsync(process.argv);

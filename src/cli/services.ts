@@ -1,19 +1,18 @@
-// Long-running services and housekeeping: up, worker, api, migrate, token.
+// Long-running services and housekeeping: up, worker, api, bus, migrate, token.
 import type { Command } from "commander";
-import { logNotifier } from "../activities/pipeline.js";
 import { createToken, ROLES, type Role } from "../api/auth.js";
 import { startApi } from "../api/server.js";
-import { KojiClient } from "../clients/koji.js";
-import { ResultsDbClient } from "../clients/resultsdb.js";
+import { startBus } from "../bus/service.js";
 import { config } from "../config.js";
 import { openDatabase } from "../db/database.js";
 import { migrate } from "../db/migrate.js";
 import { resolveDatabaseUrl } from "../db/database.js";
 import { ReleaseCatalog } from "../releases/catalog.js";
-import { sandboxComposeStep } from "../sandbox/compose-step.js";
 import { startStack } from "../runtime/stack.js";
-import { createRelengWorker, pipelineDirs } from "../runtime/worker.js";
+import { busKoji, configuredSystems, requireComposeStep, workerActivityDeps } from "../runtime/wiring.js";
+import { createRelengWorker } from "../runtime/worker.js";
 import { connectTemporal, temporalAddress } from "../temporal/client.js";
+import { ensureConfiguredNightlySchedules } from "../temporal/schedules.js";
 
 const log = (line: string) => console.log(`[relengotron] ${line}`);
 
@@ -51,26 +50,22 @@ export function registerServiceCommands(program: Command): void {
 
   program
     .command("worker")
-    .description("run the Temporal worker alone (production: TEMPORAL_ADDRESS, DATABASE_URL, KOJI_URL, RESULTSDB_URL)")
+    .description("run the Temporal worker alone and create every release's nightly schedule (production: TEMPORAL_ADDRESS, DATABASE_URL, KOJI_URL, RESULTSDB_URL)")
     .action(async () => {
       const cfg = config();
-      if (!cfg.KOJI_URL || !cfg.RESULTSDB_URL) throw new Error("KOJI_URL and RESULTSDB_URL are required for a standalone worker (`up` runs the sandbox instead)");
+      const releases = ReleaseCatalog.load(cfg.RELENGOTRON_ARTIFACTS_DIR);
+      const systems = configuredSystems(cfg);
+      // Refused before anything is connected: an artifact no configured step can make.
+      requireComposeStep(cfg, releases, systems.composeStep);
       const database = await openDatabase(cfg, log);
       const { client, connection: clientConnection } = await connectTemporal(cfg);
+      const schedules = await ensureConfiguredNightlySchedules(client, cfg, releases);
+      log(schedules.length ? `nightly schedules ${schedules.join(", ")} (${cfg.RELENGOTRON_NIGHTLY_CRON}, UTC)` : "nightly schedules: off");
       const { worker, connection } = await createRelengWorker({
         cfg,
         client,
         address: temporalAddress(cfg),
-        deps: {
-          db: database.db,
-          koji: new KojiClient({ url: cfg.KOJI_URL, topurl: cfg.KOJI_TOPURL, user: cfg.KOJI_USER, password: cfg.KOJI_PASSWORD }),
-          resultsdb: new ResultsDbClient(cfg.RESULTSDB_URL),
-          releases: ReleaseCatalog.load(cfg.RELENGOTRON_ARTIFACTS_DIR),
-          composeStep: sandboxComposeStep,
-          notifier: logNotifier,
-          kojiPollMs: cfg.RELENGOTRON_KOJI_POLL_MS,
-          ...pipelineDirs(cfg),
-        },
+        deps: workerActivityDeps(cfg, { db: database.db, releases, systems }),
       });
       const running = worker.run();
       log(`worker polling ${cfg.TEMPORAL_TASK_QUEUE} at ${temporalAddress(cfg)}`);
@@ -95,6 +90,24 @@ export function registerServiceCommands(program: Command): void {
       log(`API on ${api.url}`);
       await untilSignal();
       await api.close();
+      await connection.close();
+      await database.close();
+    });
+
+  program
+    .command("bus")
+    .description("consume fedora-messaging from AMQP_URL: triggers, composedb records, CI results (production: AMQP_URL, KOJI_URL, TEMPORAL_ADDRESS, DATABASE_URL)")
+    .action(async () => {
+      const cfg = config();
+      if (!cfg.AMQP_URL) throw new Error("AMQP_URL: required by the bus service (the broker carrying fedora-messaging)");
+      const releases = ReleaseCatalog.load(cfg.RELENGOTRON_ARTIFACTS_DIR);
+      const koji = busKoji(cfg);
+      const database = await openDatabase(cfg, log);
+      const { client, connection } = await connectTemporal(cfg);
+      const bus = await startBus({ cfg, client, db: database.db, koji, releases, taskQueue: cfg.TEMPORAL_TASK_QUEUE, log });
+      log(`bus consuming ${cfg.RELENGOTRON_AMQP_QUEUE}${cfg.RELENGOTRON_TOPIC_PREFIX ? ` (topics under ${cfg.RELENGOTRON_TOPIC_PREFIX})` : ""}`);
+      await untilSignal();
+      await bus.stop();
       await connection.close();
       await database.close();
     });

@@ -2,24 +2,19 @@
 // one process tree. Everything started is stopped in reverse order on Ctrl-C.
 import fs from "node:fs";
 import path from "node:path";
-import { logNotifier } from "../activities/pipeline.js";
 import { createToken, readTokens } from "../api/auth.js";
 import { startApi } from "../api/server.js";
-import { KojiClient } from "../clients/koji.js";
-import { ResultsDbClient } from "../clients/resultsdb.js";
 import type { Config } from "../config.js";
 import { openDatabase } from "../db/database.js";
 import { ReleaseCatalog } from "../releases/catalog.js";
-import { startSandbox, type Sandbox } from "../sandbox/index.js";
 import { resolveTemporalCli } from "../temporal/cli-binary.js";
 import { connectTemporal } from "../temporal/client.js";
 import { startDevServer } from "../temporal/dev-server.js";
-import { createRelengWorker, pipelineDirs } from "./worker.js";
-import { sandboxComposeStep } from "../sandbox/compose-step.js";
+import { createRelengWorker } from "./worker.js";
 import type { BusPublisher } from "../bus/publisher.js";
-import { sandboxKojiPublisher } from "../bus/sandbox.js";
 import { startBus } from "../bus/service.js";
-import { ensureNightlySchedules } from "../temporal/schedules.js";
+import { ensureConfiguredNightlySchedules } from "../temporal/schedules.js";
+import { configuredSystems, requireComposeStep, sandboxSystems, startConfiguredSandbox, workerActivityDeps, type Sandbox } from "./wiring.js";
 
 export interface Stack {
   urls: Record<string, string>;
@@ -35,6 +30,10 @@ export async function startStack(cfg: Config, log: (line: string) => void): Prom
   };
   try {
     const releases = ReleaseCatalog.load(cfg.RELENGOTRON_ARTIFACTS_DIR);
+    // Without KOJI_URL the sandbox stands in for Fedora's systems (started below); otherwise the
+    // configured ones must be complete before anything starts.
+    const configured = cfg.useSandbox ? undefined : configuredSystems(cfg);
+    if (configured) requireComposeStep(cfg, releases, configured.composeStep);
 
     const database = await openDatabase(cfg, log);
     stops.push(database.close);
@@ -55,27 +54,10 @@ export async function startStack(cfg: Config, log: (line: string) => void): Prom
     let busPublisher: BusPublisher | undefined;
     let sandbox: Sandbox | undefined;
     if (cfg.useSandbox) {
-      sandbox = await startSandbox({
-        dir: path.join(cfg.dataDir, "sandbox"),
-        host: cfg.RELENGOTRON_SANDBOX_HOST,
-        kojiPort: cfg.RELENGOTRON_SANDBOX_PORT,
-        webPort: cfg.RELENGOTRON_SANDBOX_WEB_PORT,
-        composeRoot: cfg.composeRoot,
-        mirrorDir: cfg.mirrorDir,
-        taskDurationMs: cfg.RELENGOTRON_SANDBOX_TASK_MS,
-        onKojiEvent: sandboxKojiPublisher(() => busPublisher, log),
-        log,
-      });
+      sandbox = await startConfiguredSandbox(cfg, { publisher: () => busPublisher, log });
       stops.push(sandbox.close);
     }
-    const koji = new KojiClient({
-      url: sandbox?.kojiUrl ?? cfg.KOJI_URL!,
-      topurl: sandbox?.kojiTopurl ?? cfg.KOJI_TOPURL,
-      user: sandbox?.kojiUser.name ?? cfg.KOJI_USER,
-      password: sandbox?.kojiUser.password ?? cfg.KOJI_PASSWORD,
-    });
-    const resultsdbUrl = sandbox?.resultsdbUrl ?? cfg.RESULTSDB_URL;
-    if (!resultsdbUrl) throw new Error("RESULTSDB_URL: required when KOJI_URL points at a real Koji (the sandbox provides one otherwise)");
+    const systems = sandbox ? sandboxSystems(cfg, sandbox) : configured!;
 
     const { client, connection } = await connectTemporal(cfg, address);
     stops.push(() => connection.close());
@@ -83,16 +65,7 @@ export async function startStack(cfg: Config, log: (line: string) => void): Prom
       cfg,
       client,
       address,
-      deps: {
-        db: database.db,
-        koji,
-        resultsdb: new ResultsDbClient(resultsdbUrl),
-        releases,
-        composeStep: sandboxComposeStep,
-        notifier: logNotifier,
-        kojiPollMs: cfg.RELENGOTRON_KOJI_POLL_MS,
-        ...pipelineDirs(cfg),
-      },
+      deps: workerActivityDeps(cfg, { db: database.db, releases, systems }),
     });
     const running = worker.run();
     stops.push(async () => {
@@ -101,16 +74,14 @@ export async function startStack(cfg: Config, log: (line: string) => void): Prom
       await workerConnection.close();
     });
 
-    const bus = await startBus({ cfg, client, db: database.db, koji, releases, taskQueue: cfg.TEMPORAL_TASK_QUEUE, publish: cfg.useSandbox, log });
+    const bus = await startBus({ cfg, client, db: database.db, koji: systems.koji, releases, taskQueue: cfg.TEMPORAL_TASK_QUEUE, publish: cfg.useSandbox, log });
     stops.push(async () => {
       busPublisher = undefined;
       await bus.stop();
     });
     busPublisher = bus.publisher;
     log(`bus: ${bus.kind === "amqp" ? `consuming ${cfg.RELENGOTRON_AMQP_QUEUE} from RabbitMQ` : "in-process (no AMQP_URL)"}`);
-    if (cfg.RELENGOTRON_NIGHTLY_CRON !== "off") {
-      await ensureNightlySchedules(client, { releases: releases.names(), cron: cfg.RELENGOTRON_NIGHTLY_CRON, taskQueue: cfg.TEMPORAL_TASK_QUEUE });
-    }
+    await ensureConfiguredNightlySchedules(client, cfg, releases);
 
     const api = await startApi(
       { client, db: database.db, cfg, releases },

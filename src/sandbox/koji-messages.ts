@@ -1,8 +1,8 @@
 // The sandbox Koji hub's changes as Koji's fedora-messaging plugin publishes them (same topics,
 // bodies, schema names and filter headers as koji-fedoramessaging-messages' classes), so the
 // started stack runs the whole loop: tag a build in the sandbox, a pipeline follows.
-import type { KojiHubEvent } from "../sandbox/koji-hub.js";
-import { SEVERITY, type BusPublisher, type OutgoingMessage } from "./publisher.js";
+import type { KojiHubEvent } from "./koji-hub.js";
+import { SEVERITY, type BusPublisher, type OutgoingMessage } from "../bus/publisher.js";
 
 const SCHEMA_PACKAGE = "koji_fedoramessaging_messages";
 

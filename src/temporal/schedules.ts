@@ -1,6 +1,8 @@
 // One Temporal Schedule per release runs the nightly pipeline (the safety net under the bus
 // triggers). Created at start-up, updated in place when the cron or task queue changes.
 import { ScheduleAlreadyRunning, ScheduleOverlapPolicy, type Client, type ScheduleOptions, type ScheduleOptionsStartWorkflowAction } from "@temporalio/client";
+import type { Config } from "../config.js";
+import type { ReleaseCatalog } from "../releases/catalog.js";
 import { nightlyPipeline } from "../workflows/nightly.js";
 import { ReleaseKey } from "./search-attributes.js";
 
@@ -50,4 +52,10 @@ export async function ensureNightlySchedules(client: Client, opts: NightlySchedu
     ids.push(schedule.scheduleId);
   }
   return ids;
+}
+
+/** The schedules the configuration asks for (RELENGOTRON_NIGHTLY_CRON; "off": none), created or updated. */
+export function ensureConfiguredNightlySchedules(client: Client, cfg: Config, releases: ReleaseCatalog): Promise<string[]> {
+  if (cfg.RELENGOTRON_NIGHTLY_CRON === "off") return Promise.resolve([]);
+  return ensureNightlySchedules(client, { releases: releases.names(), cron: cfg.RELENGOTRON_NIGHTLY_CRON, taskQueue: cfg.TEMPORAL_TASK_QUEUE });
 }

@@ -10,7 +10,7 @@ import path from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { busConfigSchema } from "../../src/bus/config.js";
-import { sandboxKojiPublisher } from "../../src/bus/sandbox.js";
+import { sandboxKojiPublisher } from "../../src/sandbox/koji-messages.js";
 import { startBus } from "../../src/bus/service.js";
 import { loadConfig, projectRoot } from "../../src/config.js";
 import { parseNevra } from "../../src/domain/nevra.js";

@@ -13,10 +13,10 @@ import { ResultsDbClient } from "../../src/clients/resultsdb.js";
 import { loadConfig, projectRoot } from "../../src/config.js";
 import { pipelineInput } from "../../src/pipelines/service.js";
 import { ReleaseCatalog } from "../../src/releases/catalog.js";
-import { sandboxComposeStep } from "../../src/sandbox/compose-step.js";
 import { KojiHub } from "../../src/sandbox/koji-hub.js";
 import { fedoraRawhideSeed } from "../../src/sandbox/koji-seed.js";
 import { SandboxResultsDb } from "../../src/sandbox/resultsdb.js";
+import { composeStepFor, workerActivityDeps } from "../../src/runtime/wiring.js";
 import { installQuietRuntime, relengotronActivities, workerTuning } from "../../src/runtime/worker.js";
 import { createTestDatabase, type TestDatabase } from "./db.js";
 import { startTemporal, workflowBundle } from "./temporal.js";
@@ -61,23 +61,23 @@ export async function startPipelineEnv(opts: { taskDurationMs?: number; releases
   const koji = new KojiClient({ url: hub.url, topurl: hub.topurl, user: "releng", password: KOJI_PASSWORD });
   const releases = ReleaseCatalog.load(opts.releasesDir ?? path.join(projectRoot, "config", "artifacts"));
   const reminders: PipelineEnv["reminders"] = [];
-  const deps: PipelineActivityDeps = {
+  const taskQueue = `test-${path.basename(root)}`;
+  const cfg = loadConfig({ TEMPORAL_TASK_QUEUE: taskQueue });
+  // The worker's own wiring, with the sandbox's compose step as `up` has it.
+  const deps: PipelineActivityDeps = workerActivityDeps(cfg, {
     db: database.db,
-    koji,
-    resultsdb: new ResultsDbClient(resultsdbUrl),
     releases,
-    composeStep: sandboxComposeStep,
+    systems: { koji, resultsdb: new ResultsDbClient(resultsdbUrl), composeStep: composeStepFor(cfg, { sandbox: true }) },
     notifier: { notify: async (event) => void reminders.push(event) },
     kojiPollMs: 50,
-    ...dirs,
-  };
-  const taskQueue = `test-${path.basename(root)}`;
+    dirs,
+  });
   const newWorker = async () =>
     Worker.create({
       connection: env.nativeConnection,
       taskQueue,
       workflowBundle: await workflowBundle(),
-      activities: relengotronActivities(loadConfig({ TEMPORAL_TASK_QUEUE: taskQueue }), env.client, deps),
+      activities: relengotronActivities(cfg, env.client, deps),
       ...workerTuning,
     });
   return {

@@ -9,7 +9,7 @@ import { describe, expect, it } from "vitest";
 import { projectRoot } from "../../src/config.js";
 import { parseEnvelope, stripEnvironment, type BusEnvelope } from "../../src/bus/messages/index.js";
 import { encodeMessage, SEVERITY } from "../../src/bus/publisher.js";
-import { kojiEventMessage } from "../../src/bus/sandbox.js";
+import { kojiEventMessage } from "../../src/sandbox/koji-messages.js";
 
 const FIXTURES = path.join(projectRoot, "test", "fixtures", "fedora", "messages");
 const PYTHON = path.join(projectRoot, ".venv", "bin", "python");
