@@ -22,23 +22,12 @@ import { triggerQuery, triggerWorkflowId } from "../../src/workflows/release-tri
 import { eventually, startPipelineEnv, type PipelineEnv } from "../support/pipeline-env.js";
 import { deleteQueues, publishWithPython, requireRabbitMq, startConsumer, testQueueName, testTopicPrefix, writeFedoraMessagingConf, type ConsumerHarness } from "../support/bus-env.js";
 import { recordHistory } from "../support/histories.js";
+import { releasesWithCi } from "../support/releases.js";
 
 const RELEASE = "Fedora-Rawhide";
 const ALL = ["Cloud-Base-Generic", "Container-Base", "Server-boot", "Workstation-Live", "Xfce-Live"];
 const CI_TESTCASE = "compose.container.smoke";
 
-/** The sandbox release, with external CI required for the container image. */
-function releasesWithCi(dir: string): string {
-  const text = fs
-    .readFileSync(path.join(projectRoot, "config", "artifacts", "fedora-rawhide.yaml"), "utf8")
-    .replace("  type: nightly\n", "  type: nightly\n  ciWaitSeconds: 900\n")
-    .replace(/(name: Container-Base[\s\S]*?checks: \{ maxGrowthPercent: 5)( \})/, `$1, ciTestcases: [${CI_TESTCASE}]$2`);
-  if (!text.includes(`ciTestcases: [${CI_TESTCASE}]`)) throw new Error("could not add CI to the release definition");
-  const out = path.join(dir, "artifacts");
-  fs.mkdirSync(out, { recursive: true });
-  fs.writeFileSync(path.join(out, "fedora-rawhide.yaml"), text);
-  return out;
-}
 
 describe("bus to pipeline", () => {
   let p: PipelineEnv;
@@ -102,7 +91,7 @@ describe("bus to pipeline", () => {
     await requireRabbitMq();
     dir = fs.mkdtempSync(path.join(os.tmpdir(), "rt-bus-pipeline-"));
     conf = writeFedoraMessagingConf(dir, { topicPrefix: prefix });
-    p = await startPipelineEnv({ releasesDir: releasesWithCi(dir) });
+    p = await startPipelineEnv({ releasesDir: releasesWithCi(dir, { testcase: CI_TESTCASE, waitSeconds: 900 }) });
     stopWorker = await p.startWorker();
     bus = await startConsumer({ client: p.env.client, db: p.database.db, releases: p.releases, taskQueue: p.taskQueue, trigger: { quietSeconds: 2, maxWaitSeconds: 60 }, queue, topicPrefix: prefix, koji: p.koji });
   }, 180_000);

@@ -4,35 +4,23 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { projectRoot } from "../../src/config.js";
 import { pipelineWorkflowId } from "../../src/domain/pipeline.js";
 import { MANIFEST_FILE, parseMirrorManifest } from "../../src/domain/mirror-manifest.js";
 import { composePipeline, pipelineQuery, signoffUpdate } from "../../src/workflows/compose-pipeline.js";
 import { recordHistory } from "../support/histories.js";
+import { releasesWithCi } from "../support/releases.js";
 import { eventually, startPipelineEnv, testPipelineInput, type PipelineEnv } from "../support/pipeline-env.js";
 
 const CI_TESTCASE = "compose.container.smoke";
 const CI_WAIT_SECONDS = 3;
 
-/** The sandbox release, with CI required for the container image and a short wait for it. */
-function releasesWithCi(dir: string): string {
-  const text = fs
-    .readFileSync(path.join(projectRoot, "config", "artifacts", "fedora-rawhide.yaml"), "utf8")
-    .replace("  type: nightly\n", `  type: nightly\n  ciWaitSeconds: ${CI_WAIT_SECONDS}\n`)
-    .replace(/(name: Container-Base[\s\S]*?checks: \{ maxGrowthPercent: 5)( \})/, `$1, ciTestcases: [${CI_TESTCASE}]$2`);
-  if (!text.includes(`ciTestcases: [${CI_TESTCASE}]`)) throw new Error("could not add CI to the release definition");
-  const out = path.join(dir, "artifacts");
-  fs.mkdirSync(out, { recursive: true });
-  fs.writeFileSync(path.join(out, "fedora-rawhide.yaml"), text);
-  return out;
-}
 
 describe("a required CI result that never comes", () => {
   let p: PipelineEnv;
   let dir: string;
   beforeAll(async () => {
     dir = fs.mkdtempSync(path.join(os.tmpdir(), "rt-ci-missing-"));
-    p = await startPipelineEnv({ releasesDir: releasesWithCi(dir) });
+    p = await startPipelineEnv({ releasesDir: releasesWithCi(dir, { testcase: CI_TESTCASE, waitSeconds: CI_WAIT_SECONDS }) });
   }, 180_000);
   afterAll(async () => {
     await p?.close();

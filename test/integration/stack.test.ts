@@ -95,17 +95,20 @@ describe("relengotron up", () => {
       workflowId: string;
       composeId: string;
     };
-    await eventually(async () => {
-      const view = (await (await fetch(`${api}/api/v1/pipelines/${started.workflowId}`)).json()) as { stage: string; error?: string };
-      if (view.stage === "failed") throw new Error(view.error);
-      return view.stage === "awaiting-signoff" ? true : undefined;
-    }, "awaiting-signoff", 120_000);
-    const signoff = await fetch(`${api}/api/v1/pipelines/${started.workflowId}/signoff`, { method: "POST", headers, body: JSON.stringify({ decision: "approve", comment: "looks good" }) });
-    expect(signoff.status).toBe(200);
-    await eventually(async () => {
-      const view = (await (await fetch(`${api}/api/v1/pipelines/${started.workflowId}`)).json()) as { stage: string };
-      return view.stage === "published" ? true : undefined;
-    }, "published", 60_000);
+    /** Approves a pipeline once it waits for a sign-off, as the README's curl lines do, and waits for its publication. */
+    const approve = async (workflowId: string, comment: string) => {
+      const stageIs = (stage: string, timeoutMs: number) =>
+        eventually(async () => {
+          const view = (await (await fetch(`${api}/api/v1/pipelines/${workflowId}`)).json()) as { stage: string; error?: string };
+          if (view.stage === "failed") throw new Error(view.error);
+          return view.stage === stage ? true : undefined;
+        }, `${workflowId} ${stage}`, timeoutMs);
+      await stageIs("awaiting-signoff", 120_000);
+      const signoff = await fetch(`${api}/api/v1/pipelines/${workflowId}/signoff`, { method: "POST", headers, body: JSON.stringify({ decision: "approve", comment }) });
+      expect(signoff.status).toBe(200);
+      await stageIs("published", 60_000);
+    };
+    await approve(started.workflowId, "looks good");
     const mirror = await fetch(`http://127.0.0.1:${ports.RELENGOTRON_SANDBOX_WEB_PORT}/mirror/Fedora-Rawhide/latest/PUBLISHED.json`);
     expect(mirror.status).toBe(200);
     expect(((await mirror.json()) as { composeId: string }).composeId).toBe(started.composeId);
@@ -128,17 +131,7 @@ describe("relengotron up", () => {
       return v.plan.length ? v : undefined;
     }, "its plan");
     expect(view.plan.map((e) => [e.artifact, e.action]).sort()).toEqual(ALL.map((a) => [a, a === "Xfce-Live" ? "rebuild" : "reuse"]));
-    await eventually(async () => {
-      const v = (await (await fetch(`${api}/api/v1/pipelines/${triggered.workflowId}`)).json()) as { stage: string; error?: string };
-      if (v.stage === "failed") throw new Error(v.error);
-      return v.stage === "awaiting-signoff" ? true : undefined;
-    }, "the triggered pipeline awaiting sign-off", 120_000);
-    const approved = await fetch(`${api}/api/v1/pipelines/${triggered.workflowId}/signoff`, { method: "POST", headers, body: JSON.stringify({ decision: "approve", comment: "publish the new Xfce" }) });
-    expect(approved.status).toBe(200);
-    await eventually(async () => {
-      const v = (await (await fetch(`${api}/api/v1/pipelines/${triggered.workflowId}`)).json()) as { stage: string };
-      return v.stage === "published" ? true : undefined;
-    }, "the triggered pipeline published", 60_000);
+    await approve(triggered.workflowId, "publish the new Xfce");
 
     // latest is the whole release: every artifact, the new Xfce ISO, and every other file the same
     // bytes as before — hard links into the first publication, not copies.
