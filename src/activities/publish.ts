@@ -112,7 +112,16 @@ export function createPublishActivities(deps: { db: Db; mirrorDir: string; relea
 function readLatest(releaseDir: string): MirrorManifest | undefined {
   const file = path.join(releaseDir, "latest", MANIFEST_FILE);
   if (!fs.existsSync(file)) return undefined;
-  return parseMirrorManifest(fs.readFileSync(file, "utf8"), file);
+  return readManifest(file);
+}
+
+/** A damaged manifest needs a human: retrying cannot mend it, and merging past it could lose files. */
+function readManifest(file: string): MirrorManifest {
+  try {
+    return parseMirrorManifest(fs.readFileSync(file, "utf8"), file);
+  } catch (error) {
+    throw ApplicationFailure.nonRetryable(`${(error as Error).message}; nothing was published`);
+  }
 }
 
 /**
@@ -155,7 +164,7 @@ async function stage(releaseDir: string, input: PublishInput, manifest: MirrorMa
   if (fs.existsSync(final)) {
     // An earlier attempt renamed its staging into place but crashed before switching `latest`:
     // nobody was pointed at it. It is replaced by this attempt's set, merged with today's `latest`.
-    const existing = fs.existsSync(path.join(final, MANIFEST_FILE)) ? parseMirrorManifest(fs.readFileSync(path.join(final, MANIFEST_FILE), "utf8"), final) : undefined;
+    const existing = fs.existsSync(path.join(final, MANIFEST_FILE)) ? readManifest(path.join(final, MANIFEST_FILE)) : undefined;
     if (existing && existing.pipelineId !== input.pipelineId) {
       fs.rmSync(staging, { recursive: true, force: true });
       throw ApplicationFailure.nonRetryable(`${final} was published by ${existing.pipelineId}, not ${input.pipelineId}`);

@@ -156,4 +156,21 @@ describe("publishArtifacts", () => {
     expect(manifest.artifacts.map((a) => a.artifact)).toEqual(RELEASE_ORDER);
     expect(fs.readdirSync(releaseDir()).filter((n) => n.startsWith("."))).toEqual([]);
   });
+
+  it("a damaged PUBLISHED.json in latest stops publication with the file and field named, nothing changed", async () => {
+    const { dir } = latest();
+    const manifestFile = path.join(dir, MANIFEST_FILE);
+    const good = fs.readFileSync(manifestFile, "utf8");
+    fs.writeFileSync(manifestFile, good.replace(/"sha256": "[0-9a-f]{64}"/, '"sha256": "damaged"'));
+    try {
+      const c = compose("Fedora-Rawhide-20261215.n.0", { "Xfce-Live": "Xfce v5" });
+      const failure = (await publish(input("Fedora-Rawhide-20261215.n.0", c)).catch((e: unknown) => e)) as ApplicationFailure;
+      expect(failure.nonRetryable).toBe(true);
+      expect(failure.message).toMatch(/latest\/PUBLISHED\.json: files\.0\.sha256: .*; nothing was published$/);
+      expect(fs.existsSync(path.join(releaseDir(), "Fedora-Rawhide-20261215.n.0"))).toBe(false);
+      expect(fs.realpathSync(path.join(releaseDir(), "latest"))).toBe(dir);
+    } finally {
+      fs.writeFileSync(manifestFile, good);
+    }
+  });
 });
