@@ -17,6 +17,7 @@ import type { Db } from "../db/database.js";
 import { growersAndShrinkers, identityLabel, renderSizePlot, seriesToCsv, sizeTrends } from "../domain/size-history.js";
 import { ComposeStatus, ComposeType } from "../generated/prisma/enums.js";
 import { HttpError, json, type Reply, type Router } from "./http.js";
+import { composeId, limit as limitOf, ONE, parseQuery, required, text } from "./query.js";
 
 export interface ComposedbDeps {
   db: Db;
@@ -24,27 +25,10 @@ export interface ComposedbDeps {
 
 const MAX_LIMIT = 1000;
 
-const ONE = { error: "expected a single value" };
-const composeId = z
-  .string(ONE)
-  .max(200, "a compose id is at most 200 characters")
-  .regex(/^[A-Za-z0-9][A-Za-z0-9._+-]*$/, "expected a compose id such as Fedora-Rawhide-20261124.n.0");
-const name = z.string(ONE).max(200, "at most 200 characters");
+const name = text(200);
 const date = z.string(ONE).regex(/^\d{8}$/, "expected a compose date YYYYMMDD");
 const arch = z.string(ONE).regex(/^[a-z0-9_]+$/, "expected an arch such as x86_64");
-const limit = (fallback: number) =>
-  z
-    .string(ONE)
-    .regex(/^\d+$/, `expected a whole number from 1 to ${MAX_LIMIT}`)
-    .transform(Number)
-    .pipe(z.number().int().min(1, `expected a whole number from 1 to ${MAX_LIMIT}`).max(MAX_LIMIT, `expected a whole number from 1 to ${MAX_LIMIT}`))
-    .optional()
-    .transform((n) => n ?? fallback);
-const required = (schema: z.ZodString, what: string) =>
-  z
-    .unknown()
-    .refine((v) => v !== undefined, { message: `required: ${what}`, abort: true })
-    .pipe(schema);
+const limit = (fallback: number) => limitOf(fallback, MAX_LIMIT);
 
 const listSchema = z.strictObject({
   release: name.optional(),
@@ -91,27 +75,6 @@ const explainSchema = z.strictObject({
   to: required(composeId, "the compose id after the change"),
 });
 
-/**
- * URLSearchParams to a plain object for zod: a repeated parameter becomes an array (which a
- * single-valued parameter then rejects), and a blank one counts as absent, as HTML forms send
- * untouched fields.
- */
-function parseQuery<S extends z.ZodType>(schema: S, query: URLSearchParams): z.output<S> {
-  const raw: Record<string, string | string[]> = {};
-  for (const key of new Set(query.keys())) {
-    const values = query.getAll(key).filter((v) => v !== "");
-    if (values.length > 0) raw[key] = values.length === 1 ? values[0]! : values;
-  }
-  const parsed = schema.safeParse(raw);
-  if (parsed.success) return parsed.data;
-  const details = parsed.error.issues.flatMap((issue) =>
-    issue.code === "unrecognized_keys"
-      ? issue.keys.map((key) => ({ parameter: key, message: "unknown parameter" }))
-      : [{ parameter: issue.path.join(".") || "(query)", message: issue.message }],
-  );
-  throw new HttpError(400, `invalid query: ${details.map((d) => `${d.parameter}: ${d.message}`).join("; ")}`, details);
-}
-
 /** Lookups of things composedb does not hold are 404s naming them; anything else is not ours to map. */
 function asHttp(error: unknown): never {
   if (error instanceof ComposeNotFound) throw new HttpError(404, error.message, { composeId: error.composeId });
@@ -124,7 +87,7 @@ function sizeQuery(q: z.output<typeof sizesCsvSchema>): SizeQuery {
   return { release, variant, subvariant, type, format, arch, from, to };
 }
 
-const text = (contentType: string, body: string): Reply => ({ status: 200, text: body, contentType });
+const textReply = (contentType: string, body: string): Reply => ({ status: 200, text: body, contentType });
 
 export function composedbRoutes(router: Router, deps: ComposedbDeps): void {
   const { db } = deps;
@@ -157,7 +120,7 @@ export function composedbRoutes(router: Router, deps: ComposedbDeps): void {
     })
     .on("GET", "/api/v1/sizes.csv", async ({ query }) => {
       const q = parseQuery(sizesCsvSchema, query);
-      return text("text/csv; charset=utf-8", seriesToCsv(await sizeSeries(db, sizeQuery(q))));
+      return textReply("text/csv; charset=utf-8", seriesToCsv(await sizeSeries(db, sizeQuery(q))));
     })
     .on("GET", "/api/v1/sizes/plot.svg", async ({ query }) => {
       const q = parseQuery(sizesCsvSchema, query);
@@ -172,7 +135,7 @@ export function composedbRoutes(router: Router, deps: ComposedbDeps): void {
           series.map((s) => ({ ...s.identity, label: identityLabel(s.identity) })),
         );
       }
-      return text("image/svg+xml; charset=utf-8", renderSizePlot(series[0]!));
+      return textReply("image/svg+xml; charset=utf-8", renderSizePlot(series[0]!));
     })
     .on("GET", "/api/v1/sizes/explain", async ({ query }) => {
       const q = parseQuery(explainSchema, query);

@@ -1,14 +1,21 @@
 // /api/v1/pipelines: list, start, read, sign off.
 import { z } from "zod";
-import { signoffRequestSchema } from "../domain/pipeline.js";
+import { PIPELINE_STAGES, signoffRequestSchema } from "../domain/pipeline.js";
 import { getPipeline, listPipelines, PipelineError, signoff, startPipeline, type PipelineDeps } from "../pipelines/service.js";
 import type { Authenticator, Identity } from "./auth.js";
 import { HttpError, json, type Router } from "./http.js";
+import { limit, parseQuery, releaseName } from "./query.js";
 
 const startSchema = z.object({
   release: z.string().min(1),
   artifacts: z.array(z.string().min(1)).default([]),
   force: z.array(z.string().min(1)).default([]),
+});
+
+export const listSchema = z.strictObject({
+  release: releaseName.optional(),
+  stage: z.enum(PIPELINE_STAGES, { error: `expected one of ${PIPELINE_STAGES.join(", ")}` }).optional(),
+  limit: limit(50, 500),
 });
 
 function asHttp(error: unknown): never {
@@ -22,13 +29,7 @@ function asHttp(error: unknown): never {
 export function pipelineRoutes(router: Router, deps: PipelineDeps, auth: Authenticator): void {
   router
     .on("GET", "/api/v1/pipelines", async ({ query }) =>
-      json(200, {
-        pipelines: await listPipelines(deps.client, {
-          release: query.get("release") ?? undefined,
-          stage: query.get("stage") ?? undefined,
-          limit: Math.min(Number(query.get("limit") ?? 50) || 50, 500),
-        }),
-      }),
+      json(200, { pipelines: await listPipelines(deps.client, parseQuery(listSchema, query)).catch(asHttp) }),
     )
     .on("POST", "/api/v1/pipelines", async ({ req, body }) => {
       auth.authorize(auth.authenticate(req), "trigger");

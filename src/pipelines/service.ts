@@ -14,6 +14,7 @@ import type { Db } from "../db/database.js";
 import { Prisma } from "../generated/prisma/client.js";
 import type { ReleaseCatalog } from "../releases/catalog.js";
 import { ComposeIdKey, PipelineStageKey, ReleaseKey } from "../temporal/search-attributes.js";
+import { visibilityEquals, VisibilityQueryValueError } from "../temporal/visibility-query.js";
 import { composePipeline, pipelineQuery, signoffUpdate } from "../workflows/compose-pipeline.js";
 
 export interface PipelineDeps {
@@ -136,9 +137,14 @@ export async function getPipeline(client: Client, workflowId: string): Promise<P
 
 export async function listPipelines(client: Client, opts: { release?: string; stage?: string; limit?: number } = {}) {
   const clauses = [`WorkflowType = 'composePipeline'`];
-  // `Release` is a keyword of Temporal's query language: the name must be quoted.
-  if (opts.release) clauses.push(`\`Release\` = '${opts.release.replaceAll("'", "")}'`);
-  if (opts.stage) clauses.push(`PipelineStage = '${opts.stage.replaceAll("'", "")}'`);
+  // Values are quoted and escaped, or refused (a backslash, control characters): never pasted in.
+  try {
+    if (opts.release) clauses.push(visibilityEquals(ReleaseKey.name, opts.release));
+    if (opts.stage) clauses.push(visibilityEquals(PipelineStageKey.name, opts.stage));
+  } catch (error) {
+    if (error instanceof VisibilityQueryValueError) throw new PipelineError("invalid", error.message);
+    throw error;
+  }
   const out: ReturnType<typeof summarize>[] = [];
   for await (const wf of client.workflow.list({ query: clauses.join(" AND ") })) {
     out.push(summarize(wf));
