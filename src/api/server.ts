@@ -4,6 +4,7 @@ import type { AddressInfo } from "node:net";
 import type { PipelineDeps } from "../pipelines/service.js";
 import { Authenticator } from "./auth.js";
 import { composedbRoutes } from "./composedb.js";
+import { gatingRoutes, type GatingDeps } from "./gating.js";
 import { json, Router } from "./http.js";
 import { pipelineRoutes } from "./pipelines.js";
 import { webPage } from "./web-page.js";
@@ -15,7 +16,10 @@ export interface Api {
   close(): Promise<void>;
 }
 
-export async function startApi(deps: PipelineDeps, opts: { host: string; port: number; tokensFile: string }): Promise<Api> {
+export async function startApi(
+  deps: PipelineDeps,
+  opts: { host: string; port: number; tokensFile: string; /** policies, ResultsDB and WaiverDB for POST /api/v1/decision */ gating?: GatingDeps["sources"] },
+): Promise<Api> {
   const router = new Router();
   const auth = new Authenticator(opts.tokensFile);
   router.on("GET", "/healthz", async () => {
@@ -29,6 +33,7 @@ export async function startApi(deps: PipelineDeps, opts: { host: string; port: n
   router.on("GET", "/", async () => ({ status: 200, html: webPage() }));
   pipelineRoutes(router, deps, auth);
   composedbRoutes(router, deps);
+  gatingRoutes(router, { sources: opts.gating ?? (() => undefined) });
 
   const server = http.createServer((req, res) => void router.handle(req, res));
   await new Promise<void>((resolve, reject) => {

@@ -2,6 +2,7 @@
 // it which subcommands exist (test/unit/docker-compose.test.ts).
 import { Command, Option } from "commander";
 import { registerComposedbCommands } from "./composedb.js";
+import { registerDecideCommands } from "./decide.js";
 import { registerPipelineCommands } from "./pipeline.js";
 import { registerSandboxCommands } from "./sandbox.js";
 import { registerServiceCommands } from "./services.js";
@@ -16,6 +17,7 @@ export function buildProgram(): Command {
   registerServiceCommands(program);
   registerPipelineCommands(program);
   registerComposedbCommands(program);
+  registerDecideCommands(program);
   registerSandboxCommands(program);
   return program;
 }

@@ -25,6 +25,29 @@ export interface NewResult {
   ref_url?: string;
 }
 
+/** A result as Greenwave reads it: any outcome string (deployments add their own outcomes). */
+const anyResultSchema = resultSchema.extend({ outcome: z.string() });
+export type AnyResult = z.infer<typeof anyResultSchema>;
+const anyListSchema = z.looseObject({ data: z.array(anyResultSchema) });
+
+/**
+ * ResultsDB's REST API v2.0 at its API root (e.g. https://resultsdb.fedoraproject.org/api/v2.0),
+ * queried the way Greenwave queries it (greenwave/resources.py ResultsRetriever).
+ */
+export class ResultsDbApi {
+  constructor(readonly apiRoot: string) {}
+
+  /** `GET /results/latest?<params>`: e.g. `{ item, type: "koji_build,brew-build", _distinct_on: "scenario,system_architecture,system_variant" }`. */
+  async latest(params: Record<string, string>): Promise<AnyResult[]> {
+    const url = `${this.apiRoot.replace(/\/+$/, "")}/results/latest?${new URLSearchParams(params)}`;
+    const res = await fetch(url);
+    if (!res.ok) throw new Error(`ResultsDB: GET ${url} answered ${res.status}: ${(await res.text()).slice(0, 200)}`);
+    const parsed = anyListSchema.safeParse(await res.json());
+    if (!parsed.success) throw new Error(`ResultsDB: unexpected answer from GET ${url}: ${parsed.error.issues[0]?.path.join(".")}: ${parsed.error.issues[0]?.message}`);
+    return parsed.data.data;
+  }
+}
+
 export class ResultsDbClient {
   constructor(private readonly url: string) {}
 

@@ -1,6 +1,6 @@
 // The sandbox: loopback stand-ins for Fedora infrastructure, used when no real endpoint is
-// configured, so a fresh machine runs the whole loop. A Koji hub (XML-RPC), a ResultsDB, and a web
-// server for the compose trees and the mirror.
+// configured, so a fresh machine runs the whole loop. A Koji hub (XML-RPC), a ResultsDB, a WaiverDB,
+// and a web server for the compose trees and the mirror.
 import { randomBytes } from "node:crypto";
 import fs from "node:fs";
 import http from "node:http";
@@ -10,6 +10,7 @@ import { KojiHub, type KojiHubEvent } from "./koji-hub.js";
 import { fedoraRawhideSeed } from "./koji-seed.js";
 import { SandboxResultsDb } from "./resultsdb.js";
 import { serveDirectory } from "./static-files.js";
+import { SandboxWaiverDb } from "./waiverdb.js";
 import type { Result } from "../clients/resultsdb.js";
 
 export interface SandboxOptions {
@@ -29,9 +30,12 @@ export interface SandboxOptions {
 export interface Sandbox {
   hub: KojiHub;
   resultsdb: SandboxResultsDb;
+  waiverdb: SandboxWaiverDb;
   kojiUrl: string;
   kojiTopurl: string;
   resultsdbUrl: string;
+  /** WaiverDB's API root (…/api/v1.0) */
+  waiverdbApiUrl: string;
   webUrl: string;
   /** the sandbox Koji account relengotron logs in with */
   kojiUser: { name: string; password: string };
@@ -57,13 +61,15 @@ export async function startSandbox(opts: SandboxOptions): Promise<Sandbox> {
     host: opts.host,
   });
   const resultsdb = new SandboxResultsDb({ stateFile: path.join(opts.dir, "resultsdb.json"), onResult: opts.onResult });
+  const waiverdb = new SandboxWaiverDb({ stateFile: path.join(opts.dir, "waiverdb.json") });
   const web = http.createServer((req, res) => {
     void (async () => {
       if (await resultsdb.handle(req, res, "/resultsdb")) return;
+      if (await waiverdb.handle(req, res, "/waiverdb")) return;
       if (serveDirectory(req, res, "/composes/", opts.composeRoot)) return;
       if (serveDirectory(req, res, "/mirror/", opts.mirrorDir)) return;
       res.writeHead(404, { "Content-Type": "text/plain" });
-      res.end("sandbox: /resultsdb/api/v2.0/…, /composes/…, /mirror/…\n");
+      res.end("sandbox: /resultsdb/api/v2.0/…, /waiverdb/api/v1.0/…, /composes/…, /mirror/…\n");
     })().catch((error: Error) => {
       if (!res.headersSent) res.writeHead(500, { "Content-Type": "text/plain" });
       res.end(`sandbox: ${error.message}\n`);
@@ -77,9 +83,11 @@ export async function startSandbox(opts: SandboxOptions): Promise<Sandbox> {
   return {
     hub,
     resultsdb,
+    waiverdb,
     kojiUrl: hub.url,
     kojiTopurl: hub.topurl,
     resultsdbUrl: `${webUrl}/resultsdb`,
+    waiverdbApiUrl: `${webUrl}/waiverdb/api/v1.0`,
     webUrl,
     kojiUser: { name: SANDBOX_KOJI_USER, password },
     close: async () => {

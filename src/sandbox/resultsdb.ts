@@ -1,5 +1,6 @@
 // A ResultsDB stand-in on loopback: the v2.0 endpoints relengotron and CI use (submit a result,
-// list results, latest result per testcase), so the same client serves the real ResultsDB.
+// list results, latest result per testcase and `_distinct_on` keys, with ResultsDB's query
+// parameters), so the same clients serve the real ResultsDB.
 import fs from "node:fs";
 import path from "node:path";
 import type { IncomingMessage, ServerResponse } from "node:http";
@@ -46,18 +47,31 @@ export class SandboxResultsDb {
     return result;
   }
 
+  /**
+   * ResultsDB's filters: `testcases` (comma = any of), `since` (`start[,end]` on submit_time), and
+   * every other parameter not starting with `_` a result-data key (comma = any of). Newest first.
+   */
   query(params: URLSearchParams): Result[] {
     const testcases = params.get("testcases")?.split(",").filter(Boolean);
-    const filters = [...params.entries()].filter(([k]) => !["testcases", "limit", "page", "since"].includes(k));
+    const [since, until] = (params.get("since") ?? "").split(",").map((t) => (t ? Date.parse(/[zZ]|[+-]\d\d:?\d\d$/.test(t) ? t : `${t}Z`) : NaN));
+    const filters = [...params.entries()].filter(([k]) => !["testcases", "limit", "page", "since", "outcome"].includes(k) && !k.startsWith("_"));
+    const outcomes = params.get("outcome")?.split(",");
     return this.results
       .filter((r) => !testcases || testcases.includes(r.testcase.name))
+      .filter((r) => !outcomes || outcomes.includes(r.outcome))
+      .filter((r) => (since === undefined || Number.isNaN(since) || Date.parse(r.submit_time) >= since) && (until === undefined || Number.isNaN(until) || Date.parse(r.submit_time) <= until))
       .filter((r) => filters.every(([key, value]) => value.split(",").some((v) => r.data[key]?.includes(v))))
       .reverse();
   }
 
+  /** The newest result per testcase, and per the values of the `_distinct_on` data keys (Greenwave asks `scenario,system_architecture,system_variant`). */
   latest(params: URLSearchParams): Result[] {
+    const distinctOn = params.get("_distinct_on")?.split(",").filter(Boolean) ?? [];
     const seen = new Set<string>();
-    return this.query(params).filter((r) => !seen.has(r.testcase.name) && seen.add(r.testcase.name));
+    return this.query(params).filter((r) => {
+      const key = JSON.stringify([r.testcase.name, ...distinctOn.map((k) => r.data[k] ?? null)]);
+      return !seen.has(key) && seen.add(key);
+    });
   }
 
   /** Handles /api/v2.0/… requests under `prefix`; answers false for other paths. */

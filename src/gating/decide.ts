@@ -1,0 +1,50 @@
+// A Greenwave decision made by relengotron: the request checked as Greenwave checks it, each
+// subject's results fetched from ResultsDB (`GET /results/latest` with the subject type's queries
+// and `_distinct_on=scenario,system_architecture,system_variant`, `since` for `when`), its waivers
+// from WaiverDB (`POST /waivers/+filtered` by subject and product version), then the pure
+// decision (src/domain/greenwave/decision.ts).
+import type { ResultsDbApi } from "../clients/resultsdb.js";
+import type { WaiverDbApi, WaiverFilter } from "../clients/waiverdb.js";
+import {
+  decide,
+  DISTINCT_LATEST_RESULTS_ON,
+  prepareDecision,
+  resultQueries,
+  subjectKey,
+  type DecisionResponse,
+  type GwResult,
+  type GwWaiver,
+} from "../domain/greenwave/decision.js";
+import type { Policy, SubjectType } from "../domain/greenwave/policies.js";
+
+export interface DecisionSources {
+  policies: readonly Policy[];
+  subjectTypes: readonly SubjectType[];
+  resultsdb: ResultsDbApi;
+  /** without one, no waivers apply */
+  waiverdb?: WaiverDbApi;
+}
+
+export async function makeDecision(body: unknown, sources: DecisionSources): Promise<DecisionResponse> {
+  const prepared = prepareDecision(body, sources.subjectTypes);
+  const since = prepared.when ? `1900-01-01T00:00:00.000000,${prepared.when}` : undefined;
+  const results = new Map<string, GwResult[]>();
+  const waivers = new Map<string, GwWaiver[]>();
+  await Promise.all(
+    prepared.subjects.map(async (subject) => {
+      const key = subjectKey(subject);
+      const lists = await Promise.all(
+        resultQueries(subject).map((query) =>
+          sources.resultsdb.latest({ ...query, _distinct_on: DISTINCT_LATEST_RESULTS_ON.join(","), ...(since ? { since } : {}) }),
+        ),
+      );
+      results.set(key, lists.flat() as GwResult[]);
+      if (sources.waiverdb) {
+        const filter: WaiverFilter = { subject_type: subject.type.id, subject_identifier: subject.identifier, product_version: prepared.productVersion };
+        if (since) filter.since = since;
+        waivers.set(key, (await sources.waiverdb.filtered([filter])) as GwWaiver[]);
+      }
+    }),
+  );
+  return decide(prepared, sources.policies, { results, waivers });
+}
