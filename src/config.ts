@@ -3,6 +3,7 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { z } from "zod";
 import { busConfigShape } from "./bus/config.js";
+import type { KojiAuth } from "./clients/koji.js";
 import { portField as port, secondsField as positiveSeconds, urlField as url } from "./env-fields.js";
 import { redactUrl } from "./redact.js";
 
@@ -31,8 +32,18 @@ export const configSchema = z.object({
 
   KOJI_URL: url(["http:", "https:"]).optional(),
   KOJI_TOPURL: url(["http:", "https:"]).optional(),
+  /**
+   * How relengotron logs in to KOJI_URL: gssapi (Kerberos, Fedora's only login), password, or
+   * none (anonymous reads). Unset: gssapi when KOJI_PRINCIPAL or KOJI_KEYTAB is set, password
+   * when KOJI_USER is, else none.
+   */
+  KOJI_AUTH: z.enum(["gssapi", "password", "none"]).optional(),
   KOJI_USER: z.string().min(1).optional(),
   KOJI_PASSWORD: z.string().min(1).optional(),
+  /** Kerberos principal for gssapi, e.g. relengotron/releng.example.org@FEDORAPROJECT.ORG */
+  KOJI_PRINCIPAL: z.string().regex(/^[^\s@]+(@[^\s@]+)?$/, "expected a Kerberos principal, name[/instance][@REALM]").optional(),
+  /** Keytab holding KOJI_PRINCIPAL's keys; without it, tickets come from the credential cache (KRB5CCNAME). */
+  KOJI_KEYTAB: z.string().min(1).optional(),
   RESULTSDB_URL: url(["http:", "https:"]).optional(),
 
   RELENGOTRON_SANDBOX_HOST: z.string().min(1).default("127.0.0.1"),
@@ -52,9 +63,38 @@ export const configSchema = z.object({
   RELENGOTRON_SIGNOFF_EXPIRE_AFTER: positiveSeconds.default(72 * 3600),
   RELENGOTRON_BUILD_CONCURRENCY: z.coerce.number().int().min(1).max(256).default(4),
   ...busConfigShape,
+}).superRefine((c, ctx) => {
+  const problem = (name: string, message: string) => ctx.addIssue({ code: "custom", path: [name], message });
+  const gssapiVars = c.KOJI_PRINCIPAL !== undefined || c.KOJI_KEYTAB !== undefined;
+  const passwordVars = c.KOJI_USER !== undefined || c.KOJI_PASSWORD !== undefined;
+  if (c.KOJI_AUTH === undefined && gssapiVars && passwordVars) {
+    problem("KOJI_AUTH", "KOJI_PRINCIPAL/KOJI_KEYTAB and KOJI_USER/KOJI_PASSWORD are both set: choose one with KOJI_AUTH=gssapi or password");
+  }
+  const method = kojiAuthMethod(c);
+  if (method === "password") {
+    if (c.KOJI_USER === undefined) problem("KOJI_USER", "required with KOJI_AUTH=password");
+    if (c.KOJI_PASSWORD === undefined) problem("KOJI_PASSWORD", "required with KOJI_AUTH=password");
+  }
+  if (method === "gssapi" && c.KOJI_KEYTAB !== undefined && c.KOJI_PRINCIPAL === undefined) {
+    problem("KOJI_PRINCIPAL", "required with KOJI_KEYTAB: name the principal whose keys the keytab holds");
+  }
 });
 
 export type ConfigEnv = z.infer<typeof configSchema>;
+
+function kojiAuthMethod(c: Pick<ConfigEnv, "KOJI_AUTH" | "KOJI_PRINCIPAL" | "KOJI_KEYTAB" | "KOJI_USER" | "KOJI_PASSWORD">): KojiAuth["method"] {
+  if (c.KOJI_AUTH) return c.KOJI_AUTH;
+  if (c.KOJI_PRINCIPAL !== undefined || c.KOJI_KEYTAB !== undefined) return "gssapi";
+  if (c.KOJI_USER !== undefined || c.KOJI_PASSWORD !== undefined) return "password";
+  return "none";
+}
+
+function kojiAuth(c: ConfigEnv): KojiAuth {
+  const method = kojiAuthMethod(c);
+  if (method === "password") return { method, user: c.KOJI_USER!, password: c.KOJI_PASSWORD! };
+  if (method === "gssapi") return { method, principal: c.KOJI_PRINCIPAL, keytab: c.KOJI_KEYTAB && path.resolve(c.KOJI_KEYTAB) };
+  return { method };
+}
 
 /** Resolved settings: defaults that depend on other settings are filled in here. */
 export interface Config extends ConfigEnv {
@@ -64,6 +104,8 @@ export interface Config extends ConfigEnv {
   apiTokensFile: string;
   /** true when no KOJI_URL is set: the sandbox hub stands in for Koji. */
   useSandbox: boolean;
+  /** How to log in to KOJI_URL (KOJI_AUTH and its variables); pass as KojiClient's `auth`. */
+  kojiAuth: KojiAuth;
 }
 
 export class ConfigError extends Error {
@@ -99,6 +141,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     composeRoot: path.resolve(c.RELENGOTRON_COMPOSE_ROOT ?? path.join(dataDir, "composes")),
     apiTokensFile: path.resolve(c.RELENGOTRON_API_TOKENS_FILE ?? path.join(dataDir, "api-tokens")),
     useSandbox: c.KOJI_URL === undefined,
+    kojiAuth: Object.freeze(kojiAuth(c)),
   });
 }
 

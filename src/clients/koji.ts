@@ -1,8 +1,12 @@
 // Koji hub client: typed wrappers over XML-RPC, validated with zod at the boundary. Only the
 // fields relengotron uses are required; everything else Koji sends is passed through.
+import { randomUUID } from "node:crypto";
+import fs from "node:fs";
 import { z } from "zod";
+import { httpService, spnegoToken } from "./gssapi.js";
 import {
   XmlRpcClient,
+  XmlRpcHttpError,
   XmlRpcFault,
   type FetchFn,
   type MulticallRequest,
@@ -293,15 +297,48 @@ export interface LiveMediaOptions extends XmlRpcStruct {
   title?: string;
 }
 
+/**
+ * How the client logs in (KOJI_AUTH). Koji's own client offers the same three: anonymous calls,
+ * `login` with a password (hubs that allow it), and `gssapi_login` — Kerberos through SPNEGO to
+ * `<hub>/ssllogin`, the only login Fedora's hub accepts.
+ */
+export type KojiAuth =
+  | { method: "none" }
+  | { method: "password"; user: string; password: string }
+  | {
+      method: "gssapi";
+      /** e.g. `relengotron/releng.fedoraproject.org@FEDORAPROJECT.ORG`; default: the ccache's principal */
+      principal?: string;
+      /** the principal's keytab (Fedora's service accounts have one); without it, the ccache's tickets */
+      keytab?: string;
+      /** credential cache (KRB5CCNAME form); default with a keytab: a private in-memory cache */
+      ccache?: string;
+    };
+
 export interface KojiClientOptions {
   /** Hub URL, e.g. https://koji.fedoraproject.org/kojihub */
   url: string;
   /** Files URL, e.g. https://kojipkgs.fedoraproject.org; needed only for the *Url helpers. */
   topurl?: string;
+  /** How to log in; default: password when `user` and `password` are given, else anonymous. */
+  auth?: KojiAuth;
+  /** Shorthand for `auth: { method: "password", user, password }`. */
   user?: string;
   password?: string;
   fetch?: FetchFn;
   timeoutMs?: number;
+}
+
+/** Logging in failed before the hub could answer with a fault (Kerberos, HTTP). */
+export class KojiLoginError extends Error {
+  constructor(
+    readonly url: string,
+    message: string,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+    this.name = "KojiLoginError";
+  }
 }
 
 export interface KojiCallOptions {
@@ -311,14 +348,21 @@ export interface KojiCallOptions {
 
 type BuildRef = number | string | { name: string; version: string; release: string };
 
+type Session = { id: number; key: string; headerAuth: boolean };
+
 export class KojiClient {
   readonly url: string;
   readonly topurl: string | undefined;
+  /** The password user or the Kerberos principal; undefined for anonymous clients. */
   readonly user: string | undefined;
+  /** none, password or gssapi */
+  readonly authMethod: KojiAuth["method"];
   private readonly rpc: XmlRpcClient;
+  /** koji's `<hub>/ssllogin` handler (ClientSession._prepCall): where sslLogin goes. */
+  private readonly sslLoginRpc: XmlRpcClient;
   // Private fields stay out of util.inspect and JSON, so credentials never reach a log line.
-  readonly #password: string | undefined;
-  #session: { id: number; key: string; headerAuth: boolean } | undefined;
+  readonly #auth: KojiAuth;
+  #session: Session | undefined;
   #callnum = 0;
   // Calls carrying a callnum must reach the hub in order, or it answers SequenceError.
   #queue: Promise<unknown> = Promise.resolve();
@@ -326,9 +370,12 @@ export class KojiClient {
   constructor(options: KojiClientOptions) {
     this.url = options.url;
     this.topurl = options.topurl?.replace(/\/+$/, "");
-    this.user = options.user;
-    this.#password = options.password;
-    this.rpc = new XmlRpcClient({ url: options.url, fetch: options.fetch, timeoutMs: options.timeoutMs, userAgent: "relengotron-koji/1" });
+    this.#auth = resolveAuth(options);
+    this.authMethod = this.#auth.method;
+    this.user = this.#auth.method === "password" ? this.#auth.user : this.#auth.method === "gssapi" ? this.#auth.principal : undefined;
+    const common = { fetch: options.fetch, timeoutMs: options.timeoutMs, userAgent: "relengotron-koji/1" };
+    this.rpc = new XmlRpcClient({ url: options.url, ...common });
+    this.sslLoginRpc = new XmlRpcClient({ url: `${options.url.replace(/\/+$/, "")}/ssllogin`, ...common });
   }
 
   get loggedIn(): boolean {
@@ -346,18 +393,35 @@ export class KojiClient {
     return results.map((r, i) => (r.ok ? r : { ok: false, fault: new KojiError(r.fault, calls[i]!.method) }));
   }
 
+  /**
+   * Runs one call with the session, if any. A session past the hub's SessionRenewalTimeout makes
+   * every call fault AuthExpired (kojihub/auth.py); like koji's renew_expired_session decorator
+   * (koji/__init__.py), the client then logs in again once and retries the call once.
+   */
   private async withSession<T>(method: string, run: (auth: Pick<XmlRpcCallOptions, "headers" | "query">) => Promise<T>): Promise<T> {
-    const invoke = async (): Promise<T> => {
-      const auth = this.sessionAuth();
-      try {
-        return await run(auth);
-      } catch (err) {
-        if (err instanceof XmlRpcFault && !(err instanceof KojiError)) throw new KojiError(err, method);
-        throw err;
-      }
-    };
-    if (!this.#session) return invoke();
-    const next = this.#queue.then(invoke, invoke);
+    let used: Session | undefined;
+    const once = () =>
+      this.serialized(async () => {
+        used = this.#session;
+        try {
+          return await run(this.sessionAuth());
+        } catch (err) {
+          if (err instanceof XmlRpcFault && !(err instanceof KojiError)) throw new KojiError(err, method);
+          throw err;
+        }
+      });
+    try {
+      return await once();
+    } catch (err) {
+      if (!(err instanceof KojiError) || !err.is("AuthExpired") || !used || this.#auth.method === "none") throw err;
+      await this.loginAgain(used);
+      return once();
+    }
+  }
+
+  private serialized<T>(fn: () => Promise<T>): Promise<T> {
+    if (!this.#session) return fn();
+    const next = this.#queue.then(fn, fn);
     this.#queue = next.catch(() => undefined);
     return next;
   }
@@ -383,28 +447,102 @@ export class KojiClient {
   #loggingIn: Promise<void> | undefined;
   /** Logs in once before the first call that needs a session (concurrent callers share it). */
   private async ensureLogin(): Promise<void> {
-    if (this.#session || !this.user) return;
-    this.#loggingIn ??= this.login().finally(() => (this.#loggingIn = undefined));
+    if (this.#session || this.#auth.method === "none") return;
+    await this.login();
+  }
+
+  /**
+   * Logs in as configured: `login` with the password, or Kerberos (`sslLogin` at
+   * `<hub>/ssllogin` with `Authorization: Negotiate`). Later calls carry the session the way
+   * koji 1.36 does. Concurrent callers share one login.
+   */
+  async login(): Promise<void> {
+    if (this.#session) return;
+    this.#loggingIn ??= this.startSession().finally(() => (this.#loggingIn = undefined));
     await this.#loggingIn;
   }
 
-  /** Password login (hub `login`); later calls carry the session the way koji 1.36 does. */
-  async login(): Promise<void> {
-    if (!this.user || this.#password === undefined) {
-      throw new Error(`cannot log in to ${this.url}: no user and password configured`);
+  /** After AuthExpired with `expired`: one new login shared by every call that saw it expire. */
+  private async loginAgain(expired: Session): Promise<void> {
+    if (this.#loggingIn) return this.#loggingIn;
+    if (this.#session !== expired) return; // another call already logged in again
+    // A new session rather than koji's renew=True: the hub keeps a renewed session's last
+    // callnum (kojihub/auth.py createSession), so restarting the count at 0 would fault
+    // SequenceError after any write.
+    this.#loggingIn = this.startSession().finally(() => (this.#loggingIn = undefined));
+    await this.#loggingIn;
+  }
+
+  private async startSession(): Promise<void> {
+    const auth = this.#auth;
+    let raw: XmlRpcValue;
+    if (auth.method === "none") {
+      throw new KojiLoginError(this.url, `cannot log in to ${this.url}: KOJI_AUTH is none (anonymous calls only)`);
+    } else if (auth.method === "password") {
+      raw = await this.rawCall(this.rpc, "login", [auth.user, auth.password]);
+      if (raw === false || raw === null) throw new KojiLoginError(this.url, `login to ${this.url} as ${auth.user} was refused`);
+    } else {
+      raw = await this.gssapiLogin(auth);
     }
-    if (this.#session) return;
-    const raw = await this.call("login", [this.user, this.#password]);
-    if (raw === false || raw === null) throw new Error(`login to ${this.url} as ${this.user} was refused`);
-    const sinfo = parseResult(sessionInfoSchema, "login", raw);
+    const sinfo = parseResult(sessionInfoSchema, auth.method === "gssapi" ? "sslLogin" : "login", raw);
     this.#session = { id: sinfo["session-id"], key: sinfo["session-key"], headerAuth: sinfo["header-auth"] === true };
     this.#callnum = 0;
+  }
+
+  #ccache: string | undefined;
+  /** koji.ClientSession.gssapi_login: a SPNEGO token for HTTP@<hub host>, then sslLogin at /ssllogin. */
+  private async gssapiLogin(auth: Extract<KojiAuth, { method: "gssapi" }>): Promise<XmlRpcValue> {
+    const who = auth.principal ?? "the credential cache's principal";
+    // koji's gssapi_login switches the hub URL to https; we refuse instead of rewriting, because a
+    // Negotiate token sent in the clear can be replayed. Loopback (the sandbox) is the exception.
+    const hub = new URL(this.url);
+    if (hub.protocol !== "https:" && !/^(localhost|127\.\d+\.\d+\.\d+|\[::1\])$/.test(hub.hostname)) {
+      throw new KojiLoginError(this.url, `Kerberos login to ${this.url}: refusing to send a Negotiate token over plain http; use the hub's https:// URL`);
+    }
+    // With a keytab, tickets go to a cache of this client's own, never the user's default one.
+    this.#ccache ??= auth.ccache ?? (auth.keytab ? `MEMORY:relengotron-koji-${randomUUID()}` : undefined);
+    if (auth.keytab && !fs.existsSync(auth.keytab)) {
+      throw new KojiLoginError(this.url, `Kerberos login to ${this.url} as ${who}: keytab ${auth.keytab} does not exist`);
+    }
+    const service = httpService(this.url);
+    let token: string;
+    try {
+      token = await spnegoToken(service, { principal: auth.principal, keytab: auth.keytab, ccache: this.#ccache });
+    } catch (err) {
+      const hint = auth.keytab
+        ? `is ${auth.keytab} a current keytab of ${who}, and does the KDC know ${service.replace("@", "/")}?`
+        : `is there a valid ticket in ${this.#ccache ?? process.env.KRB5CCNAME ?? "the default credential cache"} (kinit), or set KOJI_KEYTAB?`;
+      throw new KojiLoginError(this.url, `Kerberos login to ${this.url} as ${who} failed: ${(err as Error).message} (${hint})`, { cause: err });
+    }
+    try {
+      return await this.rawCall(this.sslLoginRpc, "sslLogin", [], { headers: { Authorization: `Negotiate ${token}` } });
+    } catch (err) {
+      if (err instanceof XmlRpcHttpError) {
+        throw new KojiLoginError(this.url, `Kerberos login to ${this.url} as ${who} was refused: HTTP ${err.status}${err.body ? `: ${err.body.trim().slice(0, 300)}` : ""}`, { cause: err });
+      }
+      throw err;
+    }
+  }
+
+  /** A call outside the session machinery (logins); faults become KojiError. */
+  private async rawCall(rpc: XmlRpcClient, method: string, params: XmlRpcValue[], options: Pick<XmlRpcCallOptions, "headers"> = {}): Promise<XmlRpcValue> {
+    try {
+      return await rpc.call(method, params, options);
+    } catch (err) {
+      if (err instanceof XmlRpcFault && !(err instanceof KojiError)) throw new KojiError(err, method);
+      throw err;
+    }
   }
 
   async logout(): Promise<void> {
     if (!this.#session) return;
     try {
-      await this.call("logout");
+      // Not through withSession: an expired session is simply dropped (koji's logout ignores AuthExpired).
+      await this.serialized(() => this.rpc.call("logout", [], this.sessionAuth()));
+    } catch (err) {
+      if (!(err instanceof XmlRpcFault && err.faultCode === KOJI_FAULT_CODES.AuthExpired)) {
+        throw err instanceof XmlRpcFault && !(err instanceof KojiError) ? new KojiError(err, "logout") : err;
+      }
     } finally {
       this.#session = undefined;
     }
@@ -638,6 +776,12 @@ export class KojiClient {
     if (!this.topurl) throw new Error(`no topurl configured for the Koji hub at ${this.url}`);
     return this.topurl;
   }
+}
+
+function resolveAuth(options: KojiClientOptions): KojiAuth {
+  if (options.auth) return options.auth;
+  if (options.user !== undefined && options.password !== undefined) return { method: "password", user: options.user, password: options.password };
+  return { method: "none" };
 }
 
 function parseResult<S extends z.ZodType>(schema: S, method: string, raw: XmlRpcValue): z.infer<S> {

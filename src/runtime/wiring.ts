@@ -27,7 +27,7 @@ export { bumpPackage } from "../sandbox/bump.js";
 
 /** Where the worker finds Koji and ResultsDB. */
 export interface Endpoints {
-  koji: Pick<KojiClientOptions, "url" | "topurl" | "user" | "password">;
+  koji: Pick<KojiClientOptions, "url" | "topurl" | "auth">;
   resultsdbUrl: string;
 }
 
@@ -44,7 +44,8 @@ export function configuredEndpoints(cfg: Config): Endpoints {
   const missing = [!cfg.KOJI_URL && "KOJI_URL", !cfg.RESULTSDB_URL && "RESULTSDB_URL"].filter(Boolean);
   if (missing.length) throw new Error(`${missing.join(" and ")}: required outside the sandbox (\`relengotron up\` without KOJI_URL runs the sandbox instead)`);
   return {
-    koji: { url: cfg.KOJI_URL!, topurl: cfg.KOJI_TOPURL, user: cfg.KOJI_USER, password: cfg.KOJI_PASSWORD },
+    // KOJI_AUTH: Kerberos (Fedora's hubs), a password, or anonymous reads
+    koji: { url: cfg.KOJI_URL!, topurl: cfg.KOJI_TOPURL, auth: cfg.kojiAuth },
     resultsdbUrl: cfg.RESULTSDB_URL!,
   };
 }
@@ -52,7 +53,7 @@ export function configuredEndpoints(cfg: Config): Endpoints {
 /** The running sandbox's Koji hub (with its account) and ResultsDB. */
 export function sandboxEndpoints(sandbox: Sandbox): Endpoints {
   return {
-    koji: { url: sandbox.kojiUrl, topurl: sandbox.kojiTopurl, user: sandbox.kojiUser.name, password: sandbox.kojiUser.password },
+    koji: { url: sandbox.kojiUrl, topurl: sandbox.kojiTopurl, auth: { method: "password", user: sandbox.kojiUser.name, password: sandbox.kojiUser.password } },
     resultsdbUrl: sandbox.resultsdbUrl,
   };
 }
@@ -84,7 +85,7 @@ export function sandboxSystems(cfg: Config, sandbox: Sandbox): Systems {
 /** The Koji the bus asks for build types: anonymous calls only, no login. */
 export function busKoji(cfg: Config): KojiClient {
   if (!cfg.KOJI_URL) throw new Error("KOJI_URL: required by the bus service (it asks Koji which tagged builds are RPM builds)");
-  return new KojiClient({ url: cfg.KOJI_URL, topurl: cfg.KOJI_TOPURL });
+  return new KojiClient({ url: cfg.KOJI_URL, topurl: cfg.KOJI_TOPURL, auth: { method: "none" } });
 }
 
 /** Artifacts (`release/artifact`) of kind `compose`, which only a compose step can make. */

@@ -36,7 +36,10 @@ export interface HubServices {
   tasksCanceled(ids: number[]): void;
   /** Sandbox builds; shared with KojiHub.createBuild. */
   createBuild(spec: SandboxBuildSpec, owner?: StoredUser): StoredBuild;
-  login(user: string, password: XmlRpcValue): StoredSession;
+  /** auth.Session.login; `renew`: the expired session the call came with, when it asks to renew it. */
+  login(user: string, password: XmlRpcValue, renew?: StoredSession): StoredSession;
+  /** auth.Session.sslLogin for the principal /ssllogin verified (undefined when it did not). */
+  sslLogin(remoteUser: string | undefined, proxyuser: XmlRpcValue, renew?: StoredSession): StoredSession;
 }
 
 export interface CallContext {
@@ -44,6 +47,8 @@ export interface CallContext {
   user: StoredUser | undefined;
   session: StoredSession | undefined;
   method: string;
+  /** The Kerberos principal GSSAPI verified for this request (mod_auth_gssapi's REMOTE_USER). */
+  remoteUser?: string;
 }
 
 export type MethodSpec = GenericMethodSpec<CallContext>;
@@ -313,10 +318,8 @@ function nextRelease(state: KojiState, name: string, version: string): string {
   return String(max + 1);
 }
 
-function userRow(u: StoredUser, authtype: number | null = null): XmlRpcStruct {
-  const row: XmlRpcStruct = { id: u.id, name: u.name, status: 0, usertype: 0, krb_principals: [] };
-  if (authtype !== null) row.authtype = authtype;
-  return row;
+function userRow(u: StoredUser): XmlRpcStruct {
+  return { id: u.id, name: u.name, status: 0, usertype: 0, krb_principals: [...(u.krb_principals ?? [])] };
 }
 
 function methods(): MethodSpec[] {
@@ -328,9 +331,15 @@ function methods(): MethodSpec[] {
     def("getKojiVersion", "", () => KOJI_VERSION),
 
     def("login", "user, password, opts=None, renew=False, exclusive=False", (a, ctx) => {
+      if (typeof a.password !== "string" || a.password.length === 0) throw fault("AuthError", "invalid username or password");
       if (ctx.user) throw fault("AuthError", "Already logged in");
       if (typeof a.user !== "string") throw fault("AuthError", "invalid username or password");
-      const s = ctx.hub.login(a.user, a.password!);
+      const s = ctx.hub.login(a.user, a.password, truthy(a.renew) ? ctx.session : undefined);
+      return { "session-id": s.id, "session-key": s.key, "header-auth": true };
+    }),
+    def("sslLogin", "proxyuser=None, proxyauthtype=None, renew=False, exclusive=None", (a, ctx) => {
+      if (ctx.user) throw fault("AuthError", "Already logged in");
+      const s = ctx.hub.sslLogin(ctx.remoteUser, a.proxyuser ?? null, truthy(a.renew) ? ctx.session : undefined);
       return { "session-id": s.id, "session-key": s.key, "header-auth": true };
     }),
     def("logout", "session_id=None", (a, ctx) => {
@@ -342,7 +351,12 @@ function methods(): MethodSpec[] {
       }
       ctx.hub.state.closeSession(target);
     }),
-    def("getLoggedInUser", "", (_a, ctx) => (ctx.user ? userRow(ctx.user, 0) : null)),
+    // getLoggedInUser: getUser plus the session's authtype and the first principal (kojihub.py)
+    def("getLoggedInUser", "", (_a, ctx) => {
+      if (!ctx.user) return null;
+      const row = userRow(ctx.user);
+      return { ...row, authtype: ctx.session?.authtype ?? 0, krb_principal: ctx.user.krb_principals?.[0] ?? null };
+    }),
     def("getUser", "userInfo=None, strict=False, krb_princs=True, groups=False", (a, ctx) => {
       const info = a.userInfo === null ? ctx.user?.id : nameOrId(a.userInfo);
       const user = info === undefined ? undefined : ctx.hub.state.findUser(info);

@@ -5,6 +5,7 @@ import { createHash } from "node:crypto";
 import { EventEmitter } from "node:events";
 import fs from "node:fs";
 import http from "node:http";
+import https from "node:https";
 import type { AddressInfo } from "node:net";
 import path from "node:path";
 import { BUILD_STATES, TASK_STATE_NAMES } from "../clients/koji.js";
@@ -28,10 +29,11 @@ import {
   type MethodSpec,
   type SandboxBuildSpec,
 } from "./koji-api.js";
+import { HubAuth, type HubGssapiOptions } from "./koji-auth.js";
 import { bindArgs } from "./koji-python.js";
 import { faultCodeOf, kojiTime, taskRequest, taskResult, taskRow } from "./koji-rows.js";
 import type { KojiSeed } from "./koji-seed.js";
-import { HubFault, KojiState, type StateChange, type StoredBuild, type StoredSession, type StoredTask, type StoredUser } from "./koji-state.js";
+import { HubFault, KojiState, type StateChange, type StoredBuild, type StoredTask, type StoredUser } from "./koji-state.js";
 import { ImageTaskRunner, nevra, type ImageDescription } from "./koji-tasks.js";
 
 export type { SandboxBuildSpec } from "./koji-api.js";
@@ -39,10 +41,12 @@ export type { ImageDescription } from "./koji-tasks.js";
 
 export interface KojiHubUser {
   name: string;
-  /** Sandbox only: checked by `login`, kept in memory, never written to the state file. */
-  password: string;
+  /** Sandbox only: checked by `login`, kept in memory, never written to the state file. Omit for a Kerberos-only user. */
+  password?: string;
   /** Koji permissions; default ["admin"]. */
   perms?: string[];
+  /** Kerberos principals that log in as this user through sslLogin (user_krb_principals). */
+  krbPrincipals?: string[];
 }
 
 export interface KojiHubOptions {
@@ -58,8 +62,25 @@ export interface KojiHubOptions {
   descriptions?: ImageDescription[];
   /** From task creation to completion for image tasks; default 1500 ms. */
   taskDurationMs?: number;
-  /** Milliseconds since the epoch; timestamps of new events, tasks and builds. */
+  /**
+   * Kerberos: /kojihub/ssllogin verifies SPNEGO tokens with this keytab, as mod_auth_gssapi does
+   * in front of a real hub. Without it, sslLogin faults as on a hub without GSSAPI.
+   */
+  gssapi?: HubGssapiOptions;
+  /** hub.conf SessionRenewalTimeout in minutes (default 1440, Koji's); 0: sessions never expire. */
+  sessionRenewalTimeout?: number;
+  /** hub.conf LoginCreatesUser (default true, Koji's): a new principal gets a user of its name. */
+  loginCreatesUser?: boolean;
+  /** hub.conf AllowedKrbRealms (default "*"). */
+  allowedKrbRealms?: string;
+  /**
+   * Also serve the same hub over HTTPS (PEM key and certificate) on `port` (default ephemeral):
+   * koji's gssapi_login rewrites the hub URL to https before it logs in.
+   */
+  tls?: { key: string | Buffer; cert: string | Buffer; port?: number };
+  /** Milliseconds since the epoch; timestamps of new events, tasks, builds and sessions. */
   clock?: () => number;
+
   /** Called with every observable change (the same objects the `message` event carries). */
   onEvent?: (event: KojiHubEvent) => void;
   /** Diagnostics (hub bugs, observer errors). Never receives passwords or session keys. */
@@ -97,6 +118,8 @@ export class KojiHub {
   private readonly log: (line: string) => void;
   private readonly services: HubServices;
   private server: http.Server | undefined;
+  private tlsServer: https.Server | undefined;
+  private readonly auth: HubAuth;
   private origin = "";
   private seeding: number | null = null;
 
@@ -114,15 +137,23 @@ export class KojiHub {
     for (const u of options.users ?? []) {
       const user = this.state.ensureUser(u.name, u.perms ?? ["admin"]);
       user.perms = [...(u.perms ?? ["admin"])];
-      this.passwords.set(u.name, u.password);
+      if (u.password !== undefined) this.passwords.set(u.name, u.password);
+      for (const p of u.krbPrincipals ?? []) this.state.addKrbPrincipal(user, p);
     }
+    this.auth = new HubAuth(this.state, this.passwords, {
+      sessionRenewalTimeout: options.sessionRenewalTimeout ?? 1440,
+      loginCreatesUser: options.loginCreatesUser ?? true,
+      allowedKrbRealms: options.allowedKrbRealms ?? "*",
+      gssapi: options.gssapi,
+    });
     this.services = {
       state: this.state,
       topDir: this.topDir,
       startImageTask: (task) => this.runner.start(task),
       tasksCanceled: (ids) => this.runner.canceled(ids),
       createBuild: (spec, owner) => this.importBuild(spec, owner),
-      login: (user, password) => this.login(user, password),
+      login: (user, password, renew) => this.auth.login(user, password, renew),
+      sslLogin: (remoteUser, proxyuser, renew) => this.auth.sslLogin(remoteUser, proxyuser, renew),
     };
     this.methods = buildMethodTable();
     for (const m of introspection(this.methods)) this.methods.set(m.name, m);
@@ -146,25 +177,33 @@ export class KojiHub {
 
   async listen(port = 0, host = "127.0.0.1"): Promise<void> {
     if (this.server) throw new Error("sandbox Koji hub is already listening");
-    const server = http.createServer((req, res) => {
+    const handler = (req: http.IncomingMessage, res: http.ServerResponse) => {
       this.handle(req, res).catch((err) => {
         this.log(`sandbox koji: request failed: ${(err as Error).stack ?? err}`);
         if (!res.headersSent) res.writeHead(500, { "Content-Type": "text/plain" });
         res.end("Internal Server Error\n");
       });
-    });
-    await new Promise<void>((resolve, reject) => {
-      server.once("error", reject);
-      server.listen(port, host, () => {
-        server.off("error", reject);
-        resolve();
-      });
-    });
+    };
+    const server = http.createServer(handler);
+    await listenOn(server, port, host);
     this.server = server;
     const addr = server.address() as AddressInfo;
     const shownHost = addr.family === "IPv6" ? `[${addr.address}]` : addr.address;
     this.origin = `http://${shownHost}:${addr.port}`;
+    if (this.options.tls) {
+      const tlsServer = https.createServer({ key: this.options.tls.key, cert: this.options.tls.cert }, handler);
+      await listenOn(tlsServer, this.options.tls.port ?? 0, host);
+      this.tlsServer = tlsServer;
+      this.tlsOrigin = `https://${shownHost}:${(tlsServer.address() as AddressInfo).port}`;
+    }
     this.runner.resume();
+  }
+
+  private tlsOrigin = "";
+  /** With `tls`: the same hub over HTTPS, e.g. https://127.0.0.1:39124/kojihub */
+  get httpsUrl(): string {
+    if (!this.tlsOrigin) throw new Error("sandbox Koji hub has no HTTPS listener: start it with the tls option");
+    return `${this.tlsOrigin}/kojihub`;
   }
 
   get port(): number {
@@ -186,11 +225,13 @@ export class KojiHub {
   async close(): Promise<void> {
     this.runner.stop();
     this.persist();
-    const server = this.server;
+    const servers = [this.server, this.tlsServer].filter((s) => s !== undefined);
     this.server = undefined;
-    if (!server) return;
-    server.closeAllConnections();
-    await new Promise<void>((resolve) => server.close(() => resolve()));
+    this.tlsServer = undefined;
+    for (const server of servers) {
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    }
   }
 
   /** Observe changes: "message" for all, or one topic. Returns an unsubscribe function. */
@@ -248,14 +289,6 @@ export class KojiHub {
 
   private persist(): void {
     this.state.persist(this.statePath);
-  }
-
-  private login(name: string, password: XmlRpcValue): StoredSession {
-    if (typeof password !== "string" || password.length === 0) throw new HubFault("AuthError", "invalid username or password");
-    const expected = this.passwords.get(name);
-    const user = this.state.findUser(name);
-    if (!user || expected === undefined || expected !== password) throw new HubFault("AuthError", "invalid username or password");
-    return this.state.createSession(user);
   }
 
   private importBuild(raw: SandboxBuildSpec, owner: StoredUser | undefined): StoredBuild {
@@ -467,13 +500,44 @@ export class KojiHub {
   private async handle(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
     const url = new URL(req.url ?? "/", "http://sandbox");
     if (url.pathname === "/kojihub" || url.pathname === "/kojihub/") return this.handleRpc(req, res, url);
+    if (url.pathname === "/kojihub/ssllogin") return this.handleSslLogin(req, res, url);
     if (url.pathname === "/kojifiles" || url.pathname.startsWith("/kojifiles/")) return this.serveFile(req, res, url);
     res.writeHead(404, { "Content-Type": "text/plain" });
     res.end(`Not Found: ${url.pathname} (the sandbox Koji hub serves /kojihub and /kojifiles/)\n`);
   }
 
-  private async handleRpc(req: http.IncomingMessage, res: http.ServerResponse, url: URL): Promise<void> {
-    const headers = { "Koji-Version": KOJI_VERSION };
+  /**
+   * /kojihub/ssllogin: in front of a real hub, mod_auth_gssapi guards this path. No token (or a
+   * bad one) is answered 401 with `WWW-Authenticate: Negotiate`, which is what makes
+   * requests-gssapi send one; a verified token's principal reaches the hub as REMOTE_USER, and
+   * the reply carries the acceptor's token for mutual authentication.
+   */
+  private async handleSslLogin(req: http.IncomingMessage, res: http.ServerResponse, url: URL): Promise<void> {
+    if (!this.auth.gssapiEnabled) return this.handleRpc(req, res, url);
+    const authorization = Array.isArray(req.headers.authorization) ? req.headers.authorization[0] : req.headers.authorization;
+    const negotiation = await this.auth.negotiate(authorization, (req.socket.localAddress ?? "127.0.0.1").replace(/^::ffff:/, ""));
+    if (!negotiation.ok) {
+      if (authorization) this.log(`sandbox koji: /ssllogin refused: ${negotiation.reason}`);
+      for await (const _chunk of req) {
+        // drain the XML-RPC body the client sent along, so it reads our answer
+      }
+      res.writeHead(401, { "Koji-Version": KOJI_VERSION, "WWW-Authenticate": "Negotiate", "Content-Type": "text/plain" });
+      res.end(`Unauthorized: ${negotiation.reason}\n`);
+      return;
+    }
+    return this.handleRpc(req, res, url, {
+      remoteUser: negotiation.principal,
+      headers: negotiation.response ? { "WWW-Authenticate": `Negotiate ${negotiation.response}` } : {},
+    });
+  }
+
+  private async handleRpc(
+    req: http.IncomingMessage,
+    res: http.ServerResponse,
+    url: URL,
+    extra: { remoteUser?: string; headers?: Record<string, string> } = {},
+  ): Promise<void> {
+    const headers = { "Koji-Version": KOJI_VERSION, ...extra.headers };
     if (req.method !== "POST") {
       res.writeHead(405, { ...headers, Allow: "POST", "Content-Type": "text/plain" });
       res.end("Method Not Allowed\nThis is an XML-RPC server. Only POST requests are accepted.\n");
@@ -498,7 +562,7 @@ export class KojiHub {
     }
     let body: string;
     try {
-      const ctx = this.authenticate(req, url, call.methodName);
+      const ctx: CallContext = { hub: this.services, ...this.auth.caller(req, url, call.methodName), method: call.methodName, remoteUser: extra.remoteUser };
       const value = this.dispatch(call.methodName, call.params, ctx);
       body = encodeResponse(value);
     } catch (err) {
@@ -517,42 +581,6 @@ export class KojiHub {
     this.log(`sandbox koji: ${method} failed: ${(err as Error).stack ?? err}`);
     const e = err as Error;
     return encodeFault(1, `<class '${e?.name ?? "Exception"}'>: ${e?.message ?? String(err)}`);
-  }
-
-  /** auth.Session: Koji-Session-* headers first, then the deprecated query-string form. */
-  private authenticate(req: http.IncomingMessage, url: URL, method: string): CallContext {
-    const header = (name: string) => {
-      const v = req.headers[name];
-      return Array.isArray(v) ? v[0] : v;
-    };
-    let id: string | undefined;
-    let key: string | undefined;
-    let callnum: string | undefined;
-    if (header("koji-session-id") !== undefined) {
-      id = header("koji-session-id");
-      key = header("koji-session-key");
-      callnum = header("koji-session-callnum") ?? header("koji-callnum");
-    } else if (url.searchParams.has("session-id") || url.searchParams.has("session-key")) {
-      id = url.searchParams.get("session-id") ?? undefined;
-      key = url.searchParams.get("session-key") ?? undefined;
-      if (id === undefined) throw new HubFault("AuthError", "'session-id' not specified in session args");
-      if (key === undefined) throw new HubFault("AuthError", "'session-key' not specified in session args");
-      callnum = url.searchParams.get("callnum") ?? undefined;
-    }
-    const ctx: CallContext = { hub: this.services, user: undefined, session: undefined, method };
-    if (id === undefined) return ctx;
-    const session = /^\d+$/.test(id) ? this.state.findSession(Number(id)) : undefined;
-    if (!session || session.key !== key) throw new HubFault("AuthError", "Invalid session or bad credentials");
-    if (callnum !== undefined) {
-      if (!/^-?\d+$/.test(callnum)) throw new HubFault("AuthError", `Invalid callnum: '${callnum}'`);
-      const n = Number(callnum);
-      if (session.callnum !== null && session.callnum > n) throw new HubFault("SequenceError", `${session.callnum} > ${n} (session ${session.id})`);
-      // Not worth a state-file write on every call; the next real change persists it.
-      session.callnum = n;
-    }
-    ctx.session = session;
-    ctx.user = this.state.findUser(session.user_id);
-    return ctx;
   }
 
   private dispatch(method: string, params: XmlRpcValue[], ctx: CallContext): XmlRpcValue {
@@ -647,6 +675,16 @@ export class KojiHub {
       stream.pipe(res);
     });
   }
+}
+
+function listenOn(server: http.Server | https.Server, port: number, host: string): Promise<void> {
+  return new Promise<void>((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(port, host, () => {
+      server.off("error", reject);
+      resolve();
+    });
+  });
 }
 
 /** Message bodies are JSON: turn XML-RPC values (doubles, dates, bytes) into plain data. */

@@ -18,6 +18,8 @@ export interface StoredUser {
   /** Sandbox only: plain text, set from the hub's start options, never from the state file. */
   password?: string;
   perms: string[];
+  /** user_krb_principals: the Kerberos principals that log in as this user */
+  krb_principals?: string[];
 }
 
 export interface StoredTag {
@@ -137,6 +139,12 @@ export interface StoredSession {
   user_id: number;
   callnum: number | null;
   closed: boolean;
+  /** koji.AUTHTYPES: 0 NORMAL (password), 3 GSSAPI */
+  authtype?: number;
+  /** seconds since the epoch; missing in state files from before sessions expired (they count as expired) */
+  start_ts?: number;
+  renew_ts?: number | null;
+  expired?: boolean;
 }
 
 interface Counters {
@@ -182,6 +190,12 @@ const FIRST_IDS: Counters = {
   archive: 9_100_000,
   session: 1,
 };
+
+/** "<user id>-<19 letters and digits>", as kojihub/auth.py createSession makes session keys. */
+function sessionKey(userId: number): string {
+  const alnum = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
+  return `${userId}-${[...randomBytes(19)].map((b) => alnum[b % alnum.length]).join("")}`;
+}
 
 /** A hub-side error that becomes a Koji fault (faultCode from the class name). */
 export class HubFault extends Error {
@@ -607,12 +621,43 @@ export class KojiState {
 
   // --- sessions --------------------------------------------------------------------------------
 
-  createSession(user: StoredUser): StoredSession {
-    const alnum = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
-    const random = [...randomBytes(19)].map((b) => alnum[b % alnum.length]).join("");
-    const session = { id: this.nextId("session"), key: `${user.id}-${random}`, user_id: user.id, callnum: null, closed: false };
+  createSession(user: StoredUser, authtype = 0): StoredSession {
+    const session: StoredSession = {
+      id: this.nextId("session"),
+      key: sessionKey(user.id),
+      user_id: user.id,
+      callnum: null,
+      closed: false,
+      authtype,
+      start_ts: this.nowTs(),
+      renew_ts: null,
+      expired: false,
+    };
     this.data.sessions.push(session);
     return session;
+  }
+
+  /** createSession(renew=True) of kojihub/auth.py: the same session id, a new key, not expired. */
+  renewSession(session: StoredSession): StoredSession {
+    session.key = sessionKey(session.user_id);
+    session.expired = false;
+    session.renew_ts = this.nowTs();
+    this.dirty = true;
+    return session;
+  }
+
+  expireSession(session: StoredSession): void {
+    session.expired = true;
+    this.dirty = true;
+  }
+
+  findUserByKrbPrincipal(principal: string): StoredUser | undefined {
+    return this.data.users.find((u) => u.krb_principals?.includes(principal));
+  }
+
+  addKrbPrincipal(user: StoredUser, principal: string): void {
+    user.krb_principals = [...(user.krb_principals ?? []).filter((p) => p !== principal), principal];
+    this.dirty = true;
   }
 
   findSession(id: number): StoredSession | undefined {

@@ -30,6 +30,39 @@ describe("config", () => {
     expect(loadConfig({ KOJI_URL: "https://koji.fedoraproject.org/kojihub" }).useSandbox).toBe(false);
   });
 
+  describe("KOJI_AUTH", () => {
+    const koji = { KOJI_URL: "https://koji.fedoraproject.org/kojihub" };
+
+    it("is anonymous without credentials, password with KOJI_USER, gssapi with a principal", () => {
+      expect(loadConfig(koji).kojiAuth).toEqual({ method: "none" });
+      expect(loadConfig({ ...koji, KOJI_USER: "releng", KOJI_PASSWORD: "pw" }).kojiAuth).toEqual({ method: "password", user: "releng", password: "pw" });
+      expect(loadConfig({ ...koji, KOJI_PRINCIPAL: "releng@FEDORAPROJECT.ORG", KOJI_KEYTAB: "/etc/krb5.releng.keytab" }).kojiAuth).toEqual({
+        method: "gssapi",
+        principal: "releng@FEDORAPROJECT.ORG",
+        keytab: "/etc/krb5.releng.keytab",
+      });
+      // without a keytab the credential cache's tickets are used, as the koji CLI does
+      expect(loadConfig({ ...koji, KOJI_AUTH: "gssapi" }).kojiAuth).toEqual({ method: "gssapi", principal: undefined, keytab: undefined });
+      // explicit none wins: anonymous reads even with credentials around
+      expect(loadConfig({ ...koji, KOJI_AUTH: "none", KOJI_USER: "releng", KOJI_PASSWORD: "pw" }).kojiAuth).toEqual({ method: "none" });
+    });
+
+    it.each([
+      [{ KOJI_AUTH: "kerberos" }, /KOJI_AUTH: .*"kerberos"/],
+      [{ KOJI_AUTH: "password", KOJI_USER: "releng" }, /KOJI_PASSWORD: required with KOJI_AUTH=password/],
+      [{ KOJI_AUTH: "gssapi", KOJI_KEYTAB: "/etc/releng.keytab" }, /KOJI_PRINCIPAL: required with KOJI_KEYTAB/],
+      [{ KOJI_PRINCIPAL: "releng@EXAMPLE.ORG", KOJI_USER: "releng", KOJI_PASSWORD: "pw" }, /KOJI_AUTH: .*choose one/],
+      [{ KOJI_PRINCIPAL: "rel eng@EXAMPLE.ORG" }, /KOJI_PRINCIPAL: expected a Kerberos principal/],
+    ])("rejects %o naming the variable", (env, message) => {
+      expect(() => loadConfig({ ...koji, ...env })).toThrow(message);
+    });
+
+    it("never echoes the password of a refused combination", () => {
+      expect(() => loadConfig({ ...koji, KOJI_AUTH: "password", KOJI_PASSWORD: "hunter2" })).toThrow(/KOJI_USER: required/);
+      expect(() => loadConfig({ ...koji, KOJI_AUTH: "password", KOJI_PASSWORD: "hunter2" })).not.toThrow(/hunter2/);
+    });
+  });
+
   it.each([
     ["RELENGOTRON_API_PORT", "eighty", /RELENGOTRON_API_PORT: expected a port number.*"eighty"/],
     ["TEMPORAL_PORT", "70000", /TEMPORAL_PORT: expected a port from 1 to 65535/],

@@ -13,7 +13,11 @@ type Service = { image?: string; build?: unknown; command?: string[]; environmen
 const compose = parse(fs.readFileSync(path.join(projectRoot, "docker-compose.yml"), "utf8"), { merge: true }) as { services: Record<string, Service> };
 
 /** What an operator sets for the variables the file requires (${VAR:?message}). */
-const required: Record<string, string> = { POSTGRES_PASSWORD: "s3cret", AMQP_URL: "amqps://relengotron@rabbitmq.stg.fedoraproject.org/%2Fpubsub" };
+const required: Record<string, string> = {
+  POSTGRES_PASSWORD: "s3cret",
+  AMQP_URL: "amqps://relengotron@rabbitmq.stg.fedoraproject.org/%2Fpubsub",
+  KOJI_PRINCIPAL: "relengotron/releng.stg.example.org@STG.FEDORAPROJECT.ORG",
+};
 
 /** ${VAR:-default} and ${VAR:?message} as docker compose substitutes them, with sample values for the required ones. */
 function substitute(value: string): string {
@@ -60,6 +64,9 @@ describe("docker-compose.yml", () => {
     const worker = configOf(s["relengotron-worker"]!);
     expect(() => configuredEndpoints(worker)).not.toThrow();
     expect(worker.RELENGOTRON_ARTIFACTS_DIR).not.toBe(path.join(projectRoot, "config", "artifacts"));
+    // …and logs in to Koji with Kerberos, its keytab a docker secret (Fedora's hubs take nothing else)
+    expect(configuredEndpoints(worker).koji.auth).toEqual({ method: "gssapi", principal: required.KOJI_PRINCIPAL, keytab: "/run/secrets/koji-keytab" });
+    expect(JSON.stringify(s["relengotron-worker"]).includes("koji-keytab")).toBe(true);
     // bus: the broker and Koji (for build types)
     const bus = configOf(s["relengotron-bus"]!);
     expect(bus.AMQP_URL).toBeDefined();
