@@ -9,6 +9,7 @@ import { createCheckActivities } from "./checks.js";
 import { createComposeActivities } from "./compose.js";
 import { createPlanActivities } from "./plan.js";
 import { createPublishActivities } from "./publish.js";
+import { createSignoffActivities } from "./signoff.js";
 import { createSnapshotActivities } from "./snapshot.js";
 
 /** Where pipeline events that need a human go (the bus, a log). */
@@ -37,6 +38,7 @@ export function createPipelineActivities(deps: PipelineActivityDeps) {
     ...createComposeActivities(deps),
     ...createCheckActivities(deps),
     ...createPublishActivities(deps),
+    ...createSignoffActivities(deps),
     /** The pipeline's outcome on its PipelineRun row, for `status` and the API. */
     async recordPipelineOutcome(input: { pipelineId: string; stage: string; published: string[] }): Promise<void> {
       await deps.db.pipelineRun.updateMany({

@@ -2,6 +2,7 @@
 import { z } from "zod";
 import { PIPELINE_STAGES, signoffRequestSchema } from "../domain/pipeline.js";
 import { getPipeline, listPipelines, PipelineError, signoff, startPipeline, type PipelineDeps } from "../pipelines/service.js";
+import { signoffKeyFiles } from "../pipelines/signoff-keys.js";
 import type { Authenticator, Identity } from "./auth.js";
 import { HttpError, json, type Router } from "./http.js";
 import { limit, parseQuery, releaseName } from "./query.js";
@@ -59,12 +60,12 @@ export function pipelineRoutes(router: Router, deps: PipelineDeps, auth: Authent
         throw error;
       }
       const request = await body(signoffRequestSchema);
-      const record = await signoff(deps.client, deps.db, {
-        workflowId: params.id!,
-        actor: identity.user,
-        request,
-        remoteAddr: req.socket.remoteAddress,
-      }).catch(asHttp);
+      const record = await signoff(
+        deps.client,
+        deps.db,
+        { workflowId: params.id!, actor: identity.user, request, remoteAddr: req.socket.remoteAddress },
+        signoffKeyFiles(deps.cfg),
+      ).catch(asHttp);
       return json(200, { workflowId: params.id, signoff: record });
     })
     .on("GET", "/api/v1/pipelines/:id*", async ({ params }) => json(200, await getPipeline(deps.client, params.id!).catch(asHttp)));

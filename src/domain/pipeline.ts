@@ -3,6 +3,7 @@
 import { z } from "zod";
 import type { GateDecision, CheckRecord } from "./gate.js";
 import type { PlanEntry } from "./plan.js";
+import { signoffAssertionSchema } from "./signoff-assertion.js";
 
 export const PIPELINE_STAGES = [
   "snapshot",
@@ -29,7 +30,12 @@ export const pipelineInputSchema = z.object({
   artifacts: z.array(z.string()).default([]),
   /** rebuild these whatever their fingerprint */
   force: z.array(z.string()).default([]),
-  signoff: z.object({ remindAfterSeconds: z.number().positive(), expireAfterSeconds: z.number().positive() }),
+  signoff: z.object({
+    remindAfterSeconds: z.number().positive(),
+    expireAfterSeconds: z.number().positive(),
+    /** the API's public key (PEM): sign-offs must carry an assertion it verifies (pipelines started before it have none) */
+    publicKey: z.string().optional(),
+  }),
   buildConcurrency: z.number().int().min(1),
 });
 export type PipelineInput = z.infer<typeof pipelineInputSchema>;
@@ -44,12 +50,14 @@ export const signoffRequestSchema = z.object({
 });
 export type SignoffRequest = z.infer<typeof signoffRequestSchema>;
 
-/** What the API hands the workflow: the request plus the authenticated identity. */
-export const signoffUpdateSchema = signoffRequestSchema.extend({ actor: z.string().min(1) });
+/** What the API hands the workflow: the request, the authenticated identity, and the API's proof of both. */
+export const signoffUpdateSchema = signoffRequestSchema.extend({ actor: z.string().min(1).max(200), assertion: signoffAssertionSchema.optional() });
 export type SignoffUpdate = z.infer<typeof signoffUpdateSchema>;
 
-export interface SignoffRecord extends SignoffUpdate {
+export interface SignoffRecord extends Omit<SignoffUpdate, "assertion"> {
   decidedAt: string;
+  /** the pipeline verified the assertion and recorded the sign-off in the audit trail itself */
+  audited?: boolean;
 }
 
 export interface ArtifactOutput {
@@ -101,6 +109,8 @@ export class PipelineState {
   plan: PlanEntry[] = [];
   private artifacts = new Map<string, ArtifactState>();
   signoff?: SignoffRecord;
+  /** a sign-off is being verified: no other is taken meanwhile */
+  signoffPending = false;
   remindedAt?: string;
   error?: string;
 
@@ -152,6 +162,7 @@ export class PipelineState {
   /** Why a sign-off cannot be taken now, or undefined when it can. */
   signoffRefusal(): string | undefined {
     if (this.signoff) return `pipeline already has a sign-off: ${this.signoff.decision} by ${this.signoff.actor}`;
+    if (this.signoffPending) return "pipeline is verifying another sign-off";
     if (this.stage !== "awaiting-signoff") return `pipeline is not waiting for a sign-off (stage: ${this.stage})`;
     return undefined;
   }

@@ -7,15 +7,18 @@ import {
   type Client,
   type WorkflowExecutionInfo,
 } from "@temporalio/client";
+import { ApplicationFailure } from "@temporalio/common";
 import type { Config } from "../config.js";
 import { composeDate, composeId as formatComposeId } from "../domain/compose-id.js";
-import { pipelineWorkflowId, type PipelineInput, type PipelineView, type SignoffRecord, type SignoffRequest } from "../domain/pipeline.js";
+import { pipelineWorkflowId, type PipelineInput, type PipelineView, type SignoffRecord, type SignoffRequest, type SignoffUpdate } from "../domain/pipeline.js";
 import type { Db } from "../db/database.js";
 import { Prisma } from "../generated/prisma/client.js";
 import type { ReleaseCatalog } from "../releases/catalog.js";
 import { ComposeIdKey, PipelineStageKey, ReleaseKey } from "../temporal/search-attributes.js";
 import { visibilityEquals, VisibilityQueryValueError } from "../temporal/visibility-query.js";
-import { composePipeline, pipelineQuery, signoffUpdate } from "../workflows/compose-pipeline.js";
+import { composePipeline, pipelineQuery, SIGNOFF_REFUSED_AUDITED, signoffUpdate } from "../workflows/compose-pipeline.js";
+import { assertionPayload } from "../domain/signoff-assertion.js";
+import { signAssertion, signoffKeyFiles, signoffPublicKey, type SignoffKeyFiles } from "./signoff-keys.js";
 
 export interface PipelineDeps {
   client: Client;
@@ -91,7 +94,11 @@ export function pipelineInput(cfg: Config, req: StartRequest, composeId: string)
     trigger: req.trigger,
     artifacts: req.artifacts ?? [],
     force: req.force ?? [],
-    signoff: { remindAfterSeconds: cfg.RELENGOTRON_SIGNOFF_REMIND_AFTER, expireAfterSeconds: cfg.RELENGOTRON_SIGNOFF_EXPIRE_AFTER },
+    signoff: {
+      remindAfterSeconds: cfg.RELENGOTRON_SIGNOFF_REMIND_AFTER,
+      expireAfterSeconds: cfg.RELENGOTRON_SIGNOFF_EXPIRE_AFTER,
+      publicKey: signoffPublicKey(signoffKeyFiles(cfg)),
+    },
     buildConcurrency: cfg.RELENGOTRON_BUILD_CONCURRENCY,
   };
 }
@@ -173,8 +180,18 @@ export interface SignoffAttempt {
   remoteAddr?: string;
 }
 
-/** Delivers a sign-off as a Temporal Update and audits the attempt, accepted or refused. */
-export async function signoff(client: Client, db: Db, attempt: SignoffAttempt): Promise<SignoffRecord> {
+/** The Update the API sends: the decision with an assertion signed by the API's key. */
+export function signedSignoffUpdate(keys: SignoffKeyFiles, attempt: SignoffAttempt, now = new Date()): SignoffUpdate {
+  const payload = assertionPayload({ pipelineId: attempt.workflowId, ...attempt.request, actor: attempt.actor, remoteAddr: attempt.remoteAddr, now });
+  return { ...attempt.request, actor: attempt.actor, assertion: signAssertion(keys, payload) };
+}
+
+/**
+ * Delivers a sign-off as a Temporal Update and audits the attempt, accepted or refused. A pipeline
+ * that verifies assertions records what it decided itself; the API records the rest (refused before
+ * the pipeline looked: not waiting, finished, unknown).
+ */
+export async function signoff(client: Client, db: Db, attempt: SignoffAttempt, keys: SignoffKeyFiles): Promise<SignoffRecord> {
   const audit = (accepted: boolean, reason?: string) =>
     db.signoffAudit.create({
       data: {
@@ -189,12 +206,13 @@ export async function signoff(client: Client, db: Db, attempt: SignoffAttempt): 
     });
   const handle = client.workflow.getHandle(attempt.workflowId);
   try {
-    const record = await handle.executeUpdate(signoffUpdate, { args: [{ ...attempt.request, actor: attempt.actor }] });
-    await audit(true);
+    const record = await handle.executeUpdate(signoffUpdate, { args: [signedSignoffUpdate(keys, attempt)] });
+    if (!record.audited) await audit(true);
     return record;
   } catch (error) {
     const reason = await refusalReason(handle, error);
-    await audit(false, reason ?? (error as Error).message);
+    const auditedByPipeline = error instanceof WorkflowUpdateFailedError && error.cause instanceof ApplicationFailure && error.cause.type === SIGNOFF_REFUSED_AUDITED;
+    if (!auditedByPipeline) await audit(false, reason ?? (error as Error).message);
     if (reason) throw new PipelineError("refused", reason);
     if (error instanceof WorkflowNotFoundError) throw new PipelineError("not-found", `no pipeline ${attempt.workflowId}`);
     throw error;

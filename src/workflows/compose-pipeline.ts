@@ -1,6 +1,7 @@
 // The compose pipeline: snapshot the tag, plan, rebuild only what changed, assemble and check the
 // compose, gate, wait for a release engineer's sign-off, publish.
 import {
+  ApplicationFailure,
   allHandlersFinished,
   CancellationScope,
   condition,
@@ -33,6 +34,8 @@ import { artifactBuild, type ArtifactBuildResult } from "./artifact-build.js";
 export const pipelineQuery = defineQuery<PipelineView>("pipeline");
 export const stageQuery = defineQuery<PipelineStage>("stage");
 export const signoffUpdate = defineUpdate<SignoffRecord, [SignoffUpdate]>("signoff");
+/** The failure type of a sign-off the pipeline refused and already wrote into the audit trail. */
+export const SIGNOFF_REFUSED_AUDITED = "SignoffRefusedAudited";
 /** ResultsDB has a new result that may be one this pipeline waits for. */
 export const ciResultSignal = defineSignal<[{ item: string; testcase: string; outcome: string }]>("ciResultReported");
 
@@ -54,8 +57,23 @@ export async function composePipeline(input: PipelineInput): Promise<PipelineRes
   setHandler(stageQuery, () => state.stage);
   setHandler(
     signoffUpdate,
-    (update) => {
-      state.signoff = { ...update, decidedAt: new Date().toISOString() };
+    async (update) => {
+      const { assertion: _assertion, ...decision } = update;
+      // Added with signed sign-offs: a pipeline that received the API's key takes a sign-off only
+      // with a valid assertion, and records it (accepted or refused) in the audit trail itself.
+      const publicKey = input.signoff.publicKey;
+      if (publicKey !== undefined && patched("signoff-assertion")) {
+        state.signoffPending = true;
+        try {
+          const verdict = await acts.verifySignoff({ pipelineId, publicKey, update });
+          if (!verdict.accepted) throw ApplicationFailure.create({ type: SIGNOFF_REFUSED_AUDITED, message: verdict.reason, nonRetryable: true });
+        } finally {
+          state.signoffPending = false;
+        }
+        state.signoff = { ...decision, decidedAt: new Date().toISOString(), audited: true };
+        return state.signoff;
+      }
+      state.signoff = { ...decision, decidedAt: new Date().toISOString() };
       return state.signoff;
     },
     {

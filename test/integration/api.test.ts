@@ -1,12 +1,20 @@
 // The HTTP API over real HTTP, a real Temporal dev server and a real database: starting a pipeline,
 // reading it, and signing it off — authenticated, validated, audited.
 import fs from "node:fs";
+import os from "node:os";
 import path from "node:path";
+import { WorkflowUpdateFailedError } from "@temporalio/client";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Api } from "../../src/api/server.js";
+import { loadConfig } from "../../src/config.js";
 import { composeDate } from "../../src/domain/compose-id.js";
+import { signedSignoffUpdate } from "../../src/pipelines/service.js";
+import { signoffKeyFiles } from "../../src/pipelines/signoff-keys.js";
+import { signoffUpdate } from "../../src/workflows/compose-pipeline.js";
 import { startApiEnv, type ApiEnv } from "../support/api-env.js";
 import { eventually, type PipelineEnv } from "../support/pipeline-env.js";
+
+const ALL = ["Cloud-Base-Generic", "Container-Base", "Server-boot", "Workstation-Live", "Xfce-Live"];
 
 describe("HTTP API", () => {
   let env: ApiEnv;
@@ -85,7 +93,8 @@ describe("HTTP API", () => {
       return res.body.stage === "awaiting-signoff" ? res : undefined;
     }, "awaiting-signoff");
     expect(waiting.body).toMatchObject({ workflowId: id, status: "RUNNING", composeId, release: "Fedora-Rawhide" });
-    expect(waiting.body.artifacts).toEqual([expect.objectContaining({ artifact: "Server-boot", status: "publishable" })]);
+    // The first pipeline of the release builds every artifact, whatever the candidates.
+    expect(waiting.body.artifacts.map((a: { artifact: string; status: string }) => [a.artifact, a.status]).sort()).toEqual(ALL.map((a) => [a, "publishable"]));
     // Listed by stage and by release (visibility catches up within moments).
     const listed = await eventually(async () => {
       const res = await call("GET", "/api/v1/pipelines?release=Fedora-Rawhide&stage=awaiting-signoff");
@@ -101,9 +110,36 @@ describe("HTTP API", () => {
     expect(missing.body.details[0].path).toBe("comment");
     expect((await signoff(releng, { decision: "ship-it", comment: "x" })).status).toBe(400);
 
+    // Straight to Temporal, around the API: no assertion, a forged actor, an expired assertion, one
+    // made for another pipeline, one signed with another key. The pipeline refuses each and
+    // records each in the audit trail itself.
+    const handle = p.env.client.workflow.getHandle(id);
+    const keys = signoffKeyFiles(loadConfig({}));
+    const otherKeys = signoffKeyFiles({ dataDir: fs.mkdtempSync(path.join(os.tmpdir(), "rt-other-key-")) });
+    const genuine = (over: Partial<{ workflowId: string; now: Date; keys: typeof keys }> = {}) =>
+      signedSignoffUpdate(over.keys ?? keys, { workflowId: over.workflowId ?? id, actor: "releng-alice", request: { decision: "approve", comment: "ship it" } }, over.now);
+    const forged = [
+      { update: { decision: "approve" as const, comment: "mallory was here", actor: "mallory" }, refusal: /carries no assertion/ },
+      { update: { ...genuine(), actor: "mallory" }, refusal: /names releng-alice, not mallory/ },
+      { update: genuine({ now: new Date(Date.now() - 3600_000) }), refusal: /expired at/ },
+      { update: genuine({ workflowId: "pipeline/Fedora-Rawhide/Fedora-Rawhide-20990101.n.0" }), refusal: /for another pipeline/ },
+      { update: genuine({ keys: otherKeys }), refusal: /does not verify/ },
+      { update: { ...genuine(), comment: "a comment the API never saw" }, refusal: /another comment/ },
+    ];
+    for (const { update, refusal } of forged) {
+      const failure = await handle.executeUpdate(signoffUpdate, { args: [update] }).then(
+        () => undefined,
+        (e: unknown) => e,
+      );
+      expect(failure).toBeInstanceOf(WorkflowUpdateFailedError);
+      expect((failure as WorkflowUpdateFailedError).cause?.message).toMatch(refusal);
+    }
+    expect((await call("GET", `/api/v1/pipelines/${id}`)).body).toMatchObject({ stage: "awaiting-signoff" });
+    expect((await call("GET", `/api/v1/pipelines/${id}`)).body.signoff).toBeUndefined();
+
     const accepted = await signoff(releng, { decision: "approve", comment: "boot.iso boots" });
     expect(accepted.status).toBe(200);
-    expect(accepted.body.signoff).toMatchObject({ decision: "approve", comment: "boot.iso boots", actor: "releng-alice" });
+    expect(accepted.body.signoff).toMatchObject({ decision: "approve", comment: "boot.iso boots", actor: "releng-alice", audited: true });
 
     const done = await eventually(async () => {
       const res = await call("GET", `/api/v1/pipelines/${id}`);
@@ -121,11 +157,19 @@ describe("HTTP API", () => {
     expect(audit.map((a) => [a.actor, a.accepted])).toEqual([
       ["(unauthenticated)", false],
       ["bot", false],
+      ["mallory", false],
+      ["mallory", false],
+      ["releng-alice", false],
+      ["releng-alice", false],
+      ["releng-alice", false],
+      ["releng-alice", false],
       ["releng-alice", true],
       ["releng-alice", false],
     ]);
     expect(audit[1]!.reason).toBe("user bot lacks the signoff role");
-    expect(audit[2]).toMatchObject({ decision: "approve", comment: "boot.iso boots", reason: null });
+    forged.forEach(({ refusal }, i) => expect(audit[2 + i]!.reason).toMatch(new RegExp(`^refused by the pipeline: .*${refusal.source}`)));
+    // The accepted one, recorded once (by the pipeline), with where the API saw it from.
+    expect(audit[8]).toMatchObject({ decision: "approve", comment: "boot.iso boots", reason: null, remoteAddr: expect.stringMatching(/127\.0\.0\.1/) });
     expect(fs.existsSync(path.join(p.dirs.mirrorDir, "Fedora-Rawhide", composeId))).toBe(true);
   });
 });

@@ -22,6 +22,7 @@ import { triggerQuery, triggerWorkflowId } from "../../src/workflows/release-tri
 import { eventually, startPipelineEnv, type PipelineEnv } from "../support/pipeline-env.js";
 import { deleteQueues, publishWithPython, requireRabbitMq, startConsumer, testQueueName, testTopicPrefix, writeFedoraMessagingConf, type ConsumerHarness } from "../support/bus-env.js";
 import { recordHistory } from "../support/histories.js";
+import { signed } from "../support/signoff.js";
 import { releasesWithCi } from "../support/releases.js";
 
 const RELEASE = "Fedora-Rawhide";
@@ -49,7 +50,7 @@ describe("bus to pipeline", () => {
     }, `${workflowId} at ${stage}`, 120_000);
   const finish = async (workflowId: string, decision: "approve" | "reject") => {
     const handle = p.env.client.workflow.getHandle(workflowId);
-    await handle.executeUpdate(signoffUpdate, { args: [{ decision, comment: "bus test", actor: "mohan" }] });
+    await handle.executeUpdate(signoffUpdate, { args: [signed(handle.workflowId, { decision, comment: "bus test", actor: "mohan" })] });
     return handle.result();
   };
   /** Tags a new build of `name` into f46 (one more release number), answering the hub's own message about it. */

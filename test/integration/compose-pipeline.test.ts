@@ -17,6 +17,7 @@ import { projectRoot } from "../../src/config.js";
 import { eventually, startPipelineEnv, testPipelineInput, type PipelineEnv } from "../support/pipeline-env.js";
 import { bumpPackage } from "../../src/sandbox/bump.js";
 import { recordHistory } from "../support/histories.js";
+import { signed } from "../support/signoff.js";
 
 const execFileAsync = promisify(execFile);
 const ALL = ["Container-Base", "Cloud-Base-Generic", "Server-boot", "Workstation-Live", "Xfce-Live"].sort();
@@ -74,7 +75,7 @@ describe("compose pipeline", () => {
       expect(description.typedSearchAttributes.get(ComposeIdKey)).toBe("Fedora-Rawhide-20261127.n.0");
       expect(description.typedSearchAttributes.get(PipelineStageKey)).toBe("awaiting-signoff");
 
-      const record = await handle.executeUpdate(signoffUpdate, { args: [{ decision: "approve", comment: "nightly looks fine", actor: "mohan" }] });
+      const record = await handle.executeUpdate(signoffUpdate, { args: [signed(handle.workflowId, { decision: "approve", comment: "nightly looks fine", actor: "mohan" })] });
       expect(record).toMatchObject({ decision: "approve", actor: "mohan", comment: "nightly looks fine" });
       const result = await handle.result();
       expect(result.stage).toBe("published");
@@ -110,7 +111,7 @@ describe("compose pipeline", () => {
         expect(entry.action, entry.artifact).toBe("reuse");
         expect(entry.reuse?.composeId).toBe("Fedora-Rawhide-20261127.n.0");
       }
-      await handle.executeUpdate(signoffUpdate, { args: [{ decision: "approve", comment: "reuse all", actor: "mohan" }] });
+      await handle.executeUpdate(signoffUpdate, { args: [signed(handle.workflowId, { decision: "approve", comment: "reuse all", actor: "mohan" })] });
       expect((await handle.result()).stage).toBe("published");
       await recordHistory(handle, "pipeline-all-reused");
     });
@@ -130,7 +131,7 @@ describe("compose pipeline", () => {
       for (const entry of view.plan.filter((e) => e.action === "rebuild")) {
         expect(entry.reasons.some((r) => r.kind === "package-changed" && r.package.startsWith("firefox."))).toBe(true);
       }
-      await handle.executeUpdate(signoffUpdate, { args: [{ decision: "reject", comment: "firefox regression, hold", actor: "kevin" }] });
+      await handle.executeUpdate(signoffUpdate, { args: [signed(handle.workflowId, { decision: "reject", comment: "firefox regression, hold", actor: "kevin" })] });
       const result = await handle.result();
       expect(result.stage).toBe("rejected");
       expect(result.published).toEqual([]);
@@ -144,7 +145,7 @@ describe("compose pipeline", () => {
     // Sent before any worker runs, the update is validated in the pipeline's first task, while it
     // is still taking its snapshot.
     const handle = await start("Fedora-Rawhide-20261128.n.1", { artifacts: ["Server-boot"] });
-    const early = handle.executeUpdate(signoffUpdate, { args: [{ decision: "approve", comment: "too early", actor: "mohan" }] }).then(
+    const early = handle.executeUpdate(signoffUpdate, { args: [signed(handle.workflowId, { decision: "approve", comment: "too early", actor: "mohan" })] }).then(
       () => undefined,
       (error: unknown) => error,
     );
@@ -154,11 +155,11 @@ describe("compose pipeline", () => {
       expect(refused).toBeInstanceOf(WorkflowUpdateFailedError);
       expect((refused as WorkflowUpdateFailedError).cause?.message).toMatch(/not waiting for a sign-off \(stage: snapshot\)/);
       await awaitStage(handle, "awaiting-signoff");
-      const invalid = await handle.executeUpdate(signoffUpdate, { args: [{ decision: "maybe" as "approve", comment: "x", actor: "mohan" }] }).catch((e: unknown) => e);
+      const invalid = await handle.executeUpdate(signoffUpdate, { args: [signed(handle.workflowId, { decision: "maybe" as "approve", comment: "x", actor: "mohan" })] }).catch((e: unknown) => e);
       expect((invalid as WorkflowUpdateFailedError).cause?.message).toMatch(/invalid sign-off/);
-      await handle.executeUpdate(signoffUpdate, { args: [{ decision: "approve", comment: "ok", actor: "mohan" }] });
+      await handle.executeUpdate(signoffUpdate, { args: [signed(handle.workflowId, { decision: "approve", comment: "ok", actor: "mohan" })] });
       expect((await handle.result()).stage).toBe("published");
-      await expect(handle.executeUpdate(signoffUpdate, { args: [{ decision: "reject", comment: "changed my mind", actor: "kevin" }] })).rejects.toThrow();
+      await expect(handle.executeUpdate(signoffUpdate, { args: [signed(handle.workflowId, { decision: "reject", comment: "changed my mind", actor: "kevin" })] })).rejects.toThrow();
       const history = await handle.fetchHistory();
       const accepted = history.events!.filter((e) => e.workflowExecutionUpdateAcceptedEventAttributes);
       expect(accepted).toHaveLength(1);

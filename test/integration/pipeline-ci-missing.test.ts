@@ -8,6 +8,7 @@ import { pipelineWorkflowId } from "../../src/domain/pipeline.js";
 import { MANIFEST_FILE, parseMirrorManifest } from "../../src/domain/mirror-manifest.js";
 import { composePipeline, pipelineQuery, signoffUpdate } from "../../src/workflows/compose-pipeline.js";
 import { recordHistory } from "../support/histories.js";
+import { signed } from "../support/signoff.js";
 import { releasesWithCi } from "../support/releases.js";
 import { eventually, startPipelineEnv, testPipelineInput, type PipelineEnv } from "../support/pipeline-env.js";
 
@@ -50,7 +51,7 @@ describe("a required CI result that never comes", () => {
       expect(history.events!.some((e) => e.timerStartedEventAttributes)).toBe(true);
       const recorded = await p.database.db.checkResult.findFirst({ where: { pipelineId: handle.workflowId, artifact: "Container-Base", check: `ci:${CI_TESTCASE}` } });
       expect(recorded?.outcome).toBe("MISSING");
-      await handle.executeUpdate(signoffUpdate, { args: [{ decision: "approve", comment: "without the container", actor: "mohan" }] });
+      await handle.executeUpdate(signoffUpdate, { args: [signed(handle.workflowId, { decision: "approve", comment: "without the container", actor: "mohan" })] });
       const result = await handle.result();
       expect(result.stage).toBe("published");
       expect(result.published).not.toContain("Container-Base");

@@ -13,6 +13,7 @@ import { pipelineWorkflowId } from "../../src/domain/pipeline.js";
 import { composePipeline, pipelineQuery, signoffUpdate } from "../../src/workflows/compose-pipeline.js";
 import { bumpPackage } from "../../src/sandbox/bump.js";
 import { recordHistory } from "../support/histories.js";
+import { signed } from "../support/signoff.js";
 import { eventually, KOJI_PASSWORD, startPipelineEnv, testPipelineInput, type PipelineEnv } from "../support/pipeline-env.js";
 
 const ALL = ["Cloud-Base-Generic", "Container-Base", "Server-boot", "Workstation-Live", "Xfce-Live"];
@@ -82,7 +83,7 @@ describe("compose pipeline paths", () => {
     const replacement = await p.newWorker();
     await replacement.runUntil(async () => {
       await awaitStage(handle, "awaiting-signoff", 240_000);
-      await handle.executeUpdate(signoffUpdate, { args: [{ decision: "approve", comment: "survived a crash", actor: "mohan" }] });
+      await handle.executeUpdate(signoffUpdate, { args: [signed(handle.workflowId, { decision: "approve", comment: "survived a crash", actor: "mohan" })] });
       expect((await handle.result()).stage).toBe("published");
     });
     // One task per Koji-built artifact (the boot.iso comes from the compose step), none twice.
@@ -111,7 +112,7 @@ describe("compose pipeline paths", () => {
       expect(view.artifacts.filter((a) => a.artifact !== "Xfce-Live").map((a) => [a.artifact, a.action, a.status])).toEqual(
         ALL_IN_RELEASE_ORDER.filter((a) => a !== "Xfce-Live").map((a) => [a, "reuse", "publishable"]),
       );
-      await handle.executeUpdate(signoffUpdate, { args: [{ decision: "approve", comment: "ship what built", actor: "mohan" }] });
+      await handle.executeUpdate(signoffUpdate, { args: [signed(handle.workflowId, { decision: "approve", comment: "ship what built", actor: "mohan" })] });
       const result = await handle.result();
       expect(result).toMatchObject({ stage: "published", published: ALL_IN_RELEASE_ORDER.filter((a) => a !== "Xfce-Live") });
       const published = await handle.query(pipelineQuery);
@@ -148,7 +149,7 @@ describe("compose pipeline paths", () => {
     await worker.runUntil(async () => {
       const first = await start("Fedora-Rawhide-20261202.n.0", { artifacts: ["Xfce-Live"] });
       await awaitStage(first, "awaiting-signoff");
-      await first.executeUpdate(signoffUpdate, { args: [{ decision: "approve", comment: "baseline", actor: "mohan" }] });
+      await first.executeUpdate(signoffUpdate, { args: [signed(first.workflowId, { decision: "approve", comment: "baseline", actor: "mohan" })] });
       expect((await first.result()).published).toEqual(ALL_IN_RELEASE_ORDER);
 
       await bump("firefox", 40);
@@ -160,7 +161,7 @@ describe("compose pipeline paths", () => {
       expect(ws.checks.find((c) => c.check === "size-budget")!.summary).toMatch(/grew .*% since Fedora-Rawhide-20261201\.n\.0.*budget 5%/);
       // Xfce carries firefox too, but it was no candidate: its last build is reused.
       expect(view.plan.find((e) => e.artifact === "Xfce-Live")).toMatchObject({ action: "reuse", reasons: [{ kind: "not-a-candidate" }, expect.objectContaining({ kind: "package-changed" })] });
-      await handle.executeUpdate(signoffUpdate, { args: [{ decision: "approve", comment: "the rest is fine", actor: "mohan" }] });
+      await handle.executeUpdate(signoffUpdate, { args: [signed(handle.workflowId, { decision: "approve", comment: "the rest is fine", actor: "mohan" })] });
       expect((await handle.result()).published).toEqual(ALL_IN_RELEASE_ORDER.filter((a) => a !== "Workstation-Live"));
       await recordHistory(handle, "pipeline-check-failed");
     });

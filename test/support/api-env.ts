@@ -17,7 +17,8 @@ export async function startApiEnv(users: Record<string, Role[]>): Promise<ApiEnv
   const p = await startPipelineEnv();
   const tokensFile = path.join(p.dirs.root, "api-tokens");
   const tokens = Object.fromEntries(Object.entries(users).map(([user, roles]) => [user, createToken(tokensFile, user, roles)]));
-  const cfg = loadConfig({ TEMPORAL_TASK_QUEUE: p.taskQueue, RELENGOTRON_DATA_DIR: p.dirs.root });
+  // The default data folder: its sign-off keys are the ones pipelines the tests start directly verify with.
+  const cfg = loadConfig({ TEMPORAL_TASK_QUEUE: p.taskQueue });
   const api = await startApi({ client: p.env.client, db: p.database.db, cfg, releases: p.releases }, { host: "127.0.0.1", port: 0, tokensFile });
   const stopWorker = await p.startWorker();
   return {
