@@ -176,7 +176,7 @@ describe("KojiClient logs in with Kerberos (KOJI_AUTH=gssapi)", () => {
     // kinit with a 2-second lifetime; the KDC's clock skew allowance is 1 s
     const shortLived = `FILE:${path.join(dir, "cc-short")}`;
     await kdc.kinit("releng", keytabs.releng!, shortLived, { lifetime: "2s" });
-    await new Promise((r) => setTimeout(r, 3500));
+    await new Promise((r) => setTimeout(r, 4000));
     const expired = new KojiClient({ url: hub.url, auth: { method: "gssapi", principal: principal("releng"), ccache: shortLived } });
     await expect(expired.login()).rejects.toThrow(/failed: .*expired/i);
 
@@ -258,7 +258,7 @@ describe("the real koji CLI logs in to the sandbox hub with Kerberos", () => {
 
     const shortLived = `FILE:${path.join(dir, "cc-cli-short")}`;
     await kdc.kinit("releng", keytabs.releng!, shortLived, { lifetime: "2s" });
-    await new Promise((r) => setTimeout(r, 3500));
+    await new Promise((r) => setTimeout(r, 4000));
     // the ticket is there but no longer valid (klist -s: exit status 1)
     await expect(run("klist", ["-s"], { env: kdc.env({ ccache: shortLived }) })).rejects.toMatchObject({ code: 1 });
     const expired = await koji({ ccache: shortLived }, "moshimoshi");
