@@ -6,7 +6,9 @@ import { Authenticator } from "./auth.js";
 import { composedbRoutes } from "./composedb.js";
 import { gatingRoutes, type GatingDeps } from "./gating.js";
 import { json, Router } from "./http.js";
+import { pageRoutes } from "./pages/routes.js";
 import { pipelineRoutes } from "./pipelines.js";
+import { ringRoutes } from "./rings.js";
 import { webPage } from "./web-page.js";
 
 export interface Api {
@@ -33,6 +35,8 @@ export async function startApi(
   router.on("GET", "/", async () => ({ status: 200, html: webPage() }));
   pipelineRoutes(router, deps, auth);
   composedbRoutes(router, deps);
+  pageRoutes(router, deps);
+  ringRoutes(router, deps);
   gatingRoutes(router, { sources: opts.gating ?? (() => undefined) });
 
   const server = http.createServer((req, res) => void router.handle(req, res));

@@ -4,6 +4,7 @@ import { Command, Option } from "commander";
 import { registerComposedbCommands } from "./composedb.js";
 import { registerDecideCommands } from "./decide.js";
 import { registerPipelineCommands } from "./pipeline.js";
+import { registerRingsCommands } from "./rings.js";
 import { registerSandboxCommands } from "./sandbox.js";
 import { registerServiceCommands } from "./services.js";
 
@@ -18,6 +19,7 @@ export function buildProgram(): Command {
   registerPipelineCommands(program);
   registerComposedbCommands(program);
   registerDecideCommands(program);
+  registerRingsCommands(program);
   registerSandboxCommands(program);
   return program;
 }
