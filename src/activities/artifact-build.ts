@@ -6,6 +6,7 @@ import path from "node:path";
 import { CancelledFailure, Context } from "@temporalio/activity";
 import { ApplicationFailure } from "@temporalio/common";
 import { KojiError, TASK_STATE_NAMES, isTaskFinished, type KojiClient } from "../clients/koji.js";
+import { downloadImageArchive } from "../clients/koji-files.js";
 import type { Db } from "../db/database.js";
 import type { Prisma } from "../generated/prisma/client.js";
 import type { ArtifactDefinition, ReleaseDefinition } from "../domain/artifact-definitions.js";
@@ -201,58 +202,38 @@ async function taskError(koji: KojiClient, taskId: number): Promise<string> {
   }
 }
 
-/** Downloads every image archive of the build the task imported, with the RPMs Koji recorded in it. */
+/**
+ * Downloads every image archive of the build the task imported, with the RPMs Koji recorded in
+ * it. The files come from the topurl in Koji's layout (`koji download-build --type image`, and
+ * Pungi, fetch the same way: PathInfo.imagebuild on the build's volume), not from the task's
+ * work directory — Koji moves images out of it at import and the directory itself is pruned.
+ */
 async function downloadImageBuild(koji: KojiClient, format: string, taskId: number, dir: string) {
   // The image tool names the build (kiwi: image name and profile), so ask Koji which it imported.
+  // listBuilds rows carry build_id, not id (kojihub.py listBuilds).
   const build = (await koji.listBuilds({ taskID: taskId }))[0];
   if (!build) throw ApplicationFailure.nonRetryable(`Koji task ${taskId} closed but imported no build`);
   // An image build also archives its kickstart, package lists and other formats the tool made.
-  const all = await koji.listArchives({ buildID: build.id, type: "image" });
+  const all = await koji.listArchives({ buildID: build.build_id, type: "image" });
   const archives = all.filter((a) => a.filename.endsWith(`.${format}`));
   if (archives.length === 0) {
     throw ApplicationFailure.nonRetryable(`build ${build.nvr} has no .${format} image (it has ${all.map((a) => a.filename).join(", ") || "no archives"})`);
   }
-  const children = await koji.getTaskChildren(taskId);
-  const outputsByTask = await Promise.all(children.map(async (child) => ({ child, files: await koji.listTaskOutput(child.id) })));
+  const ctx = Context.current();
   const components = new Set<string>();
   const files: { arch: string; fileName: string }[] = [];
   for (const archive of archives) {
-    const owner = outputsByTask.find((o) => o.files.includes(archive.filename));
-    if (!owner) throw new Error(`image ${archive.filename} of build ${build.nvr} is in no output of task ${taskId}`);
-    const arch = archive.arch ?? owner.child.arch;
-    const target = path.join(dir, arch, archive.filename);
-    await downloadTaskFile(koji, owner.child.id, archive.filename, target);
-    const algorithm = ({ 0: "md5", 2: "sha256" } as const)[archive.checksum_type as 0 | 2];
-    const digest = algorithm ? await hashFile(target, algorithm) : undefined;
-    if (digest !== undefined && digest !== archive.checksum) {
-      throw new Error(`${archive.filename} from task ${owner.child.id}: checksum ${digest} does not match Koji's ${archive.checksum}`);
-    }
+    // listArchives(type="image") joins image_archives: every image archive has its arch.
+    if (!archive.arch) throw new Error(`image ${archive.filename} of build ${build.nvr} has no arch in Koji's archive record`);
+    const target = path.join(dir, archive.arch, archive.filename);
+    await downloadImageArchive(koji, build, archive, target, {
+      signal: ctx.cancellationSignal,
+      onProgress: (p) => ctx.heartbeat({ downloading: p.fileName, bytes: p.bytes, size: p.size }),
+    });
     for (const rpm of await koji.listRPMs({ imageID: archive.id })) {
       components.add(`${rpm.name}-${rpm.epoch ?? 0}:${rpm.version}-${rpm.release}.${rpm.arch}`);
     }
-    files.push({ arch, fileName: archive.filename });
+    files.push({ arch: archive.arch, fileName: archive.filename });
   }
   return { files, components: [...components] };
 }
-
-const CHUNK = 4 * 1024 * 1024;
-
-async function downloadTaskFile(koji: KojiClient, taskId: number, fileName: string, target: string): Promise<void> {
-  fs.mkdirSync(path.dirname(target), { recursive: true });
-  const partial = `${target}.part`;
-  const fd = fs.openSync(partial, "w");
-  try {
-    for (let offset = 0; ; ) {
-      const chunk = await koji.downloadTaskOutput(taskId, fileName, offset, CHUNK);
-      if (chunk.length > 0) fs.writeSync(fd, chunk);
-      offset += chunk.length;
-      Context.current().heartbeat({ fileName, offset });
-      if (chunk.length < CHUNK) break;
-    }
-  } finally {
-    fs.closeSync(fd);
-  }
-  fs.renameSync(partial, target);
-}
-
-/** Streams the file through the hash: images are gigabytes on real composes. */

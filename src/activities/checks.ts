@@ -150,7 +150,7 @@ type Deps = z.infer<typeof depSchema>;
 interface ComposeRepos {
   composeId: string;
   content(): Promise<ComposeContent>;
-  /** Koji's dependencies of these RPMs; each RPM is asked for once, in one multicall per call */
+  /** Koji's dependencies of these RPMs; each RPM is asked for once, in multicalls the client splits to fit the hub's MaxRequestLength */
   deps(nevras: string[]): Promise<Map<string, Deps>>;
 }
 

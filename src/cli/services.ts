@@ -50,7 +50,7 @@ export function registerServiceCommands(program: Command): void {
 
   program
     .command("worker")
-    .description("run the Temporal worker alone and create every release's nightly schedule (production: TEMPORAL_ADDRESS, DATABASE_URL, KOJI_URL, RESULTSDB_URL)")
+    .description("run the Temporal worker alone and create every release's nightly schedule (production: TEMPORAL_ADDRESS, DATABASE_URL, KOJI_URL, KOJI_TOPURL, RESULTSDB_URL)")
     .action(async () => {
       const cfg = config();
       const releases = ReleaseCatalog.load(cfg.RELENGOTRON_ARTIFACTS_DIR);

@@ -5,6 +5,8 @@ import fs from "node:fs";
 import { z } from "zod";
 import { httpService, spnegoToken } from "./gssapi.js";
 import {
+  chunkMulticall,
+  multicallRequestBytes,
   XmlRpcClient,
   XmlRpcHttpError,
   XmlRpcFault,
@@ -148,15 +150,30 @@ const buildCore = {
   volume_name: z.string(),
 };
 
-export const kojiBuildSchema = z.looseObject({
-  id,
-  ...buildCore,
+const buildTimes = {
   creation_ts: z.number(),
   completion_ts: z.number().nullable(),
   source: z.string().nullable(),
   extra: extraField,
+};
+
+/** getBuild's map (kojihub.py get_build): the id twice, as `id` and `build_id`. */
+export const kojiBuildSchema = z.looseObject({
+  id,
+  ...buildCore,
+  ...buildTimes,
 });
 export type KojiBuild = z.infer<typeof kojiBuildSchema>;
+
+/**
+ * A listBuilds row (kojihub.py listBuilds' fields): the id only as `build_id` — real Koji sends
+ * no `id` here, unlike getBuild and listTagged.
+ */
+export const kojiBuildListEntrySchema = z.looseObject({
+  ...buildCore,
+  ...buildTimes,
+});
+export type KojiBuildListEntry = z.infer<typeof kojiBuildListEntrySchema>;
 
 export const kojiTaggedBuildSchema = z.looseObject({
   id,
@@ -218,6 +235,20 @@ export type KojiTaskInfo = z.infer<typeof kojiTaskInfoSchema>;
 
 export const kojiTaskListEntrySchema = kojiTaskInfoSchema.extend({ owner_name: z.string(), request: z.unknown(), result: z.unknown() });
 export type KojiTaskListEntry = z.infer<typeof kojiTaskListEntrySchema>;
+
+/**
+ * The result of a decoded listTasks row: kojihub.py _decode_tasks keeps xmlrpc loads' params
+ * tuple, so a finished task's value arrives as `[value]` and a failed task's as its fault struct;
+ * unfinished tasks have none (null).
+ */
+export function taskResultOf(entry: Pick<KojiTaskListEntry, "id" | "result">): { ok: true; value: unknown } | { ok: false; faultCode: number; faultString: string } | null {
+  const r = entry.result;
+  if (r === null || r === undefined) return null;
+  if (Array.isArray(r) && r.length === 1) return { ok: true, value: r[0] };
+  const f = z.looseObject({ faultCode: z.number().int(), faultString: z.string() }).safeParse(r);
+  if (f.success) return { ok: false, faultCode: f.data.faultCode, faultString: f.data.faultString };
+  throw new KojiResponseError("listTasks", `task ${entry.id}: result is neither [value] nor a fault struct`);
+}
 
 /** listTasks filters; a null owner/parent/host_id/channel_id means "IS NULL", a list "IN". */
 export interface ListTasksOptions extends XmlRpcStruct {
@@ -327,7 +358,15 @@ export interface KojiClientOptions {
   password?: string;
   fetch?: FetchFn;
   timeoutMs?: number;
+  /**
+   * The hub's MaxRequestLength (kojixmlrpc.py, 4194304 bytes by default): multicalls are split
+   * into requests that fit, by their encoded size.
+   */
+  maxRequestBytes?: number;
 }
+
+/** kojixmlrpc.py config_map: MaxRequestLength's default. */
+export const DEFAULT_MAX_REQUEST_BYTES = 4_194_304;
 
 /** Logging in failed before the hub could answer with a fault (Kerberos, HTTP). */
 export class KojiLoginError extends Error {
@@ -353,6 +392,10 @@ type Session = { id: number; key: string; headerAuth: boolean };
 export class KojiClient {
   readonly url: string;
   readonly topurl: string | undefined;
+  /** Largest request body sent (multicalls are split to fit). */
+  readonly maxRequestBytes: number;
+  /** How files under the topurl are fetched (the same fetch as the hub's calls). */
+  readonly fetchFn: FetchFn;
   /** The password user or the Kerberos principal; undefined for anonymous clients. */
   readonly user: string | undefined;
   /** none, password or gssapi */
@@ -370,6 +413,8 @@ export class KojiClient {
   constructor(options: KojiClientOptions) {
     this.url = options.url;
     this.topurl = options.topurl?.replace(/\/+$/, "");
+    this.maxRequestBytes = options.maxRequestBytes ?? DEFAULT_MAX_REQUEST_BYTES;
+    this.fetchFn = options.fetch ?? globalThis.fetch;
     this.#auth = resolveAuth(options);
     this.authMethod = this.#auth.method;
     this.user = this.#auth.method === "password" ? this.#auth.user : this.#auth.method === "gssapi" ? this.#auth.principal : undefined;
@@ -387,9 +432,30 @@ export class KojiClient {
     return this.withSession(method, (auth) => this.rpc.call(method, params, { ...auth, kwargs: options.kwargs, signal: options.signal }));
   }
 
-  /** Several calls in one round trip; each result is its value or a KojiError. */
+  /**
+   * Several calls in as few round trips as fit the hub's MaxRequestLength; each result is its
+   * value or a KojiError, in order. A hub with a smaller limit than `maxRequestBytes` answers
+   * HTTP 400 "Request too long" before running anything, so that request is split in half and
+   * sent again.
+   */
   async multicall(calls: readonly MulticallRequest[], options: { signal?: AbortSignal } = {}): Promise<MulticallResult[]> {
-    const results = await this.withSession("system.multicall", (auth) => this.rpc.multicall(calls, { ...auth, signal: options.signal }));
+    const results: MulticallResult[] = [];
+    for (const chunk of chunkMulticall(calls, this.maxRequestBytes)) results.push(...(await this.multicallChunk(chunk, options.signal)));
+    return results;
+  }
+
+  private async multicallChunk(calls: readonly MulticallRequest[], signal: AbortSignal | undefined): Promise<MulticallResult[]> {
+    let results: MulticallResult[];
+    try {
+      results = await this.withSession("system.multicall", (auth) => this.rpc.multicall(calls, { ...auth, signal }));
+    } catch (err) {
+      if (!(err instanceof XmlRpcHttpError && err.status === 400 && /Request too long/.test(err.body))) throw err;
+      if (calls.length === 1) {
+        throw new KojiResponseError("system.multicall", `the hub refused one ${calls[0]!.method} call of ${multicallRequestBytes(calls)} bytes as longer than its MaxRequestLength`);
+      }
+      const half = Math.ceil(calls.length / 2);
+      return [...(await this.multicallChunk(calls.slice(0, half), signal)), ...(await this.multicallChunk(calls.slice(half), signal))];
+    }
     return results.map((r, i) => (r.ok ? r : { ok: false, fault: new KojiError(r.fault, calls[i]!.method) }));
   }
 
@@ -570,8 +636,18 @@ export class KojiClient {
     return this.typed(kojiEventSchema, "getLastEvent", [], { before: options.before });
   }
 
+  /**
+   * An event, or null when the hub has none with that id. Koji's getEvent raises for a missing
+   * event — GenericError "query returned no rows" (kojihub.py getEvent, strict=True by default
+   * since 1.35, always before) — so that fault is the "no such event" answer; others propagate.
+   */
   async getEvent(eventId: number): Promise<KojiEvent | null> {
-    return this.typed(kojiEventSchema.nullable(), "getEvent", [eventId]);
+    try {
+      return await this.typed(kojiEventSchema, "getEvent", [eventId]);
+    } catch (err) {
+      if (err instanceof KojiError && err.is("GenericError") && err.faultString === "query returned no rows") return null;
+      throw err;
+    }
   }
 
   async getTag(tag: number | string, options: { event?: number; strict?: boolean } = {}): Promise<KojiTag | null> {
@@ -623,9 +699,9 @@ export class KojiClient {
     });
   }
 
-  /** Builds matching Koji's listBuilds filters; `taskID` finds the build a task imported. */
-  async listBuilds(options: { taskID?: number; packageID?: number | string; state?: number; type?: string } = {}): Promise<KojiBuild[]> {
-    return this.typed(z.array(kojiBuildSchema), "listBuilds", [], { ...options });
+  /** Builds matching Koji's listBuilds filters; `taskID` finds the build a task imported. Rows carry `build_id`, not `id`. */
+  async listBuilds(options: { taskID?: number; packageID?: number | string; state?: number; type?: string } = {}): Promise<KojiBuildListEntry[]> {
+    return this.typed(z.array(kojiBuildListEntrySchema), "listBuilds", [], { ...options });
   }
 
   async listBuildRPMs(build: BuildRef): Promise<KojiRpm[]> {
@@ -689,7 +765,9 @@ export class KojiClient {
 
   /**
    * Koji's listTasks(opts, queryOpts). Unlike Koji, `decode` defaults to true here, so `request`
-   * and `result` arrive as values rather than XML text.
+   * and `result` arrive as values rather than XML text — as kojihub.py _decode_tasks decodes
+   * them: `request` the list of parameters, `result` the value wrapped in a one-element list
+   * (a failed task's: its {faultCode, faultString}). `taskResultOf` unwraps it.
    */
   async listTasks(opts: ListTasksOptions = {}, queryOpts: { order?: string; limit?: number; offset?: number } = {}): Promise<KojiTaskListEntry[]> {
     const params: XmlRpcStruct = { decode: true, ...opts };
@@ -760,12 +838,20 @@ export class KojiClient {
 
   // --- file locations (topurl layout, koji.PathInfo) --------------------------------------------
 
-  buildUrl(build: { name: string; version: string; release: string }): string {
-    return `${this.requireTopurl()}/packages/${build.name}/${build.version}/${build.release}`;
+  /** PathInfo.volumedir: the topurl itself for the DEFAULT volume, `vol/<name>` for the others. */
+  volumeUrl(volume: string | null | undefined): string {
+    const top = this.requireTopurl();
+    return !volume || volume === "DEFAULT" ? top : `${top}/vol/${encodeURI(volume)}`;
   }
 
-  imageUrl(build: { name: string; version: string; release: string }, filename: string): string {
-    return `${this.buildUrl(build)}/images/${filename}`;
+  /** PathInfo.build: `<volume>/packages/<name>/<version>/<release>`, on the build's volume. */
+  buildUrl(build: { name: string; version: string; release: string; volume_name?: string | null }): string {
+    return `${this.volumeUrl(build.volume_name)}/packages/${encodeURI(build.name)}/${encodeURI(build.version)}/${encodeURI(build.release)}`;
+  }
+
+  /** PathInfo.imagebuild + the archive's file name: where the CLI's download-build fetches an image. */
+  imageUrl(build: { name: string; version: string; release: string; volume_name?: string | null }, filename: string): string {
+    return `${this.buildUrl(build)}/images/${encodeURI(filename)}`;
   }
 
   taskOutputUrl(taskId: number, filename: string): string {
@@ -773,7 +859,7 @@ export class KojiClient {
   }
 
   private requireTopurl(): string {
-    if (!this.topurl) throw new Error(`no topurl configured for the Koji hub at ${this.url}`);
+    if (!this.topurl) throw new Error(`no topurl configured for the Koji hub at ${this.url} (KOJI_TOPURL, e.g. https://kojipkgs.fedoraproject.org)`);
     return this.topurl;
   }
 }

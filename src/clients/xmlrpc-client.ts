@@ -3,6 +3,7 @@ import { redactUrl } from "../redact.js";
 import {
   decodeXmlRpcStream,
   encodeMethodCall,
+  encodeValue,
   XmlRpcFault,
   XmlRpcParseError,
   type XmlRpcStruct,
@@ -57,6 +58,44 @@ export function encodeArgs(params: readonly XmlRpcValue[], kwargs?: XmlRpcStruct
   const defined = kwargs ? Object.entries(kwargs).filter(([, v]) => v !== undefined) : [];
   if (defined.length === 0) return [...params];
   return [...params, { ...Object.fromEntries(defined), __starstar: true }];
+}
+
+/** What a system.multicall of `calls` puts on the wire: its calls encoded, in order. */
+function multicallEntries(calls: readonly MulticallRequest[]): XmlRpcStruct[] {
+  return calls.map((c) => ({ methodName: c.method, params: encodeArgs(c.params ?? [], c.kwargs) }));
+}
+
+// encodeMethodCall("system.multicall", [[]]): the envelope around the entries, one byte more than
+// with entries (the empty <data> holds two newlines; n entries add n-1 between them).
+const MULTICALL_ENVELOPE_BYTES = Buffer.byteLength(encodeMethodCall("system.multicall", [[]]), "utf8");
+
+/**
+ * Splits calls into consecutive groups whose system.multicall request body stays within
+ * `maxBytes`, measured on the exact encoding sent. A call too large on its own forms a group by
+ * itself (the server then refuses it). Order is kept, so results concatenate back in order.
+ */
+export function chunkMulticall(calls: readonly MulticallRequest[], maxBytes: number): MulticallRequest[][] {
+  const entries = multicallEntries(calls);
+  const chunks: MulticallRequest[][] = [];
+  let current: MulticallRequest[] = [];
+  let size = MULTICALL_ENVELOPE_BYTES;
+  entries.forEach((entry, i) => {
+    const bytes = Buffer.byteLength(encodeValue(entry, `calls[${i}]`), "utf8") + 1;
+    if (current.length > 0 && size + bytes > maxBytes) {
+      chunks.push(current);
+      current = [];
+      size = MULTICALL_ENVELOPE_BYTES;
+    }
+    current.push(calls[i]!);
+    size += bytes;
+  });
+  if (current.length > 0) chunks.push(current);
+  return chunks;
+}
+
+/** The exact size in bytes of the system.multicall request body for `calls`. */
+export function multicallRequestBytes(calls: readonly MulticallRequest[]): number {
+  return Buffer.byteLength(encodeMethodCall("system.multicall", [multicallEntries(calls)]), "utf8");
 }
 
 export class XmlRpcClient {
@@ -120,7 +159,7 @@ export class XmlRpcClient {
    */
   async multicall(calls: readonly MulticallRequest[], options: Omit<XmlRpcCallOptions, "kwargs"> = {}): Promise<MulticallResult[]> {
     if (calls.length === 0) return [];
-    const payload = calls.map((c) => ({ methodName: c.method, params: encodeArgs(c.params ?? [], c.kwargs) }));
+    const payload = multicallEntries(calls);
     const raw = await this.call("system.multicall", [payload], options);
     if (!Array.isArray(raw) || raw.length !== calls.length) {
       throw new XmlRpcParseError(`system.multicall answered ${Array.isArray(raw) ? `${raw.length} results` : "a non-array"} for ${calls.length} calls`);

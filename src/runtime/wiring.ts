@@ -41,8 +41,10 @@ export interface Systems {
 
 /** The configured Koji and ResultsDB (a real deployment); both must be set. */
 export function configuredEndpoints(cfg: Config): Endpoints {
-  const missing = [!cfg.KOJI_URL && "KOJI_URL", !cfg.RESULTSDB_URL && "RESULTSDB_URL"].filter(Boolean);
-  if (missing.length) throw new Error(`${missing.join(" and ")}: required outside the sandbox (\`relengotron up\` without KOJI_URL runs the sandbox instead)`);
+  // KOJI_TOPURL too: built images are downloaded from it (Koji's files, as `koji download-build`
+  // fetches them), never through the hub.
+  const missing = [!cfg.KOJI_URL && "KOJI_URL", !cfg.KOJI_TOPURL && "KOJI_TOPURL", !cfg.RESULTSDB_URL && "RESULTSDB_URL"].filter(Boolean);
+  if (missing.length) throw new Error(`${missing.join(", ")}: required outside the sandbox (\`relengotron up\` without KOJI_URL runs the sandbox instead)`);
   return {
     // KOJI_AUTH: Kerberos (Fedora's hubs), a password, or anonymous reads
     koji: { url: cfg.KOJI_URL!, topurl: cfg.KOJI_TOPURL, auth: cfg.kojiAuth },

@@ -9,6 +9,7 @@ import { asInt, asStr, def, fault, isStruct, pyRepr, pyStr, pyType, truthy, type
 import {
   archiveRow,
   buildRow,
+  listBuildRow,
   encodeFaultXml,
   encodeResultXml,
   listRpmRow,
@@ -271,8 +272,19 @@ function walkFiles(dir: string, prefix = ""): string[] {
     const rel = prefix ? `${prefix}/${e.name}` : e.name;
     if (e.isDirectory()) out.push(...walkFiles(path.join(dir, e.name), rel));
     else if (e.isFile()) out.push(rel);
+    // os.walk (list_task_output) lists a symlink among the files unless it points to a
+    // directory, and does not follow it: importImageInternal leaves such links behind.
+    else if (e.isSymbolicLink() && !isDirectory(path.join(dir, e.name))) out.push(rel);
   }
   return out;
+}
+
+function isDirectory(file: string): boolean {
+  try {
+    return fs.statSync(file).isDirectory();
+  } catch {
+    return false;
+  }
 }
 
 function cancelTask(state: KojiState, task: StoredTask, recurse: boolean, canceled: number[]): boolean {
@@ -378,9 +390,11 @@ function methods(): MethodSpec[] {
       }
       return { id: e.id, ts: new XmlRpcDouble(e.ts) };
     }),
-    def("getEvent", "id, strict=False", (a, ctx) => {
+    // kojihub.py getEvent: strict defaults to True (koji >= 1.35; before, it always raised), and
+    // the error is QueryProcessor.executeOne's (kojihub/db.py), not a "No such event".
+    def("getEvent", "id, strict=True", (a, ctx) => {
       const e = ctx.hub.state.getEvent(asInt(a.id!, "event id"));
-      if (!e && truthy(a.strict)) throw fault("GenericError", `No such event: ${pyStr(a.id)}`);
+      if (!e && truthy(a.strict)) throw fault("GenericError", "query returned no rows");
       return e ? { id: e.id, ts: new XmlRpcDouble(e.ts) } : null;
     }),
 
@@ -532,7 +546,7 @@ function methods(): MethodSpec[] {
           const re = new RegExp(`^${a.pattern.replace(/[.+^${}()|[\]\\]/g, "\\$&").replace(/\*/g, ".*").replace(/\?/g, ".")}$`);
           builds = builds.filter((b) => re.test(state.nvr(b)));
         }
-        return applyQueryOpts(builds.map((b) => buildRow(state, b)), a.queryOpts!);
+        return applyQueryOpts(builds.map((b) => listBuildRow(state, b)), a.queryOpts!);
       },
     ),
     def("listBuildRPMs", "build", (a, ctx) => {
@@ -828,12 +842,17 @@ function timestampArg(v: Arg, what: string): number {
   throw fault("GenericError", `Invalid type for ${what}: ${pyType(v)}`);
 }
 
-/** _decode_tasks: the result document decoded; a stored fault comes back as its struct. */
+/**
+ * _decode_tasks (kojihub.py listTasks): `data, method = xmlrpcplus.loads(result)` keeps the
+ * params tuple, so a result arrives wrapped in a one-element list; a stored fault comes back as
+ * the Fault object, which the marshaller sends as its {faultCode, faultString} struct.
+ * (getTaskResult, by contrast, answers `result[0]`: the bare value.)
+ */
 function storedResult(t: StoredTask): XmlRpcValue {
   if (!t.result) return null;
   const decoded = decodeXmlRpc(t.result);
   if (decoded.kind === "fault") return { faultCode: decoded.fault.faultCode, faultString: decoded.fault.faultString };
-  return decoded.kind === "response" ? decoded.value : null;
+  return decoded.kind === "response" ? [decoded.value] : null;
 }
 
 function latestArg(v: Arg): boolean | number {

@@ -63,6 +63,19 @@ export interface KojiHubOptions {
   /** From task creation to completion for image tasks; default 1500 ms. */
   taskDurationMs?: number;
   /**
+   * The hub's MaxRequestLength (kojixmlrpc.py config_map: 4194304 bytes by default): a longer
+   * request body is refused with HTTP 400 "Invalid request: Request too long". 0 disables it,
+   * as in Koji.
+   */
+  maxRequestLength?: number;
+  /**
+   * How long an imported image build's task work directories (work/tasks/…) stay after import;
+   * default 0: removed at import. Koji moves the images into the build's directory (leaving
+   * symlinks) and the work directory is scratch space that goes later, so anything that still
+   * reads images through downloadTaskOutput breaks; the sandbox makes that happen at once.
+   */
+  taskWorkRetentionMs?: number;
+  /**
    * Kerberos: /kojihub/ssllogin verifies SPNEGO tokens with this keytab, as mod_auth_gssapi does
    * in front of a real hub. Without it, sslLogin faults as on a hub without GSSAPI.
    */
@@ -80,7 +93,6 @@ export interface KojiHubOptions {
   tls?: { key: string | Buffer; cert: string | Buffer; port?: number };
   /** Milliseconds since the epoch; timestamps of new events, tasks, builds and sessions. */
   clock?: () => number;
-
   /** Called with every observable change (the same objects the `message` event carries). */
   onEvent?: (event: KojiHubEvent) => void;
   /** Diagnostics (hub bugs, observer errors). Never receives passwords or session keys. */
@@ -162,6 +174,7 @@ export class KojiHub {
       topDir: this.topDir,
       descriptions: options.descriptions ?? options.seed?.descriptions ?? [],
       durationMs: options.taskDurationMs ?? 1500,
+      workRetentionMs: options.taskWorkRetentionMs ?? 0,
       persist: () => this.persist(),
       log: this.log,
     });
@@ -544,14 +557,20 @@ export class KojiHub {
       return;
     }
     const decoder = new XmlRpcStreamDecoder();
+    const maxLength = this.options.maxRequestLength ?? DEFAULT_MAX_REQUEST_LENGTH;
     let call;
     try {
       let length = 0;
+      let tooLong = false;
       for await (const chunk of req) {
         length += (chunk as Buffer).length;
-        if (length > 256 * 1024 * 1024) throw new XmlRpcParseError("request body larger than 256 MiB");
-        decoder.write(chunk as Buffer);
+        // kojixmlrpc.py _read_request: GenericError('Request too long') once the body passes
+        // MaxRequestLength, which handle_rpc turns into BadRequest: HTTP 400, text/plain. The
+        // rest of the body is drained (not parsed) so the client reliably reads the answer.
+        if (maxLength && length > maxLength) tooLong = true;
+        if (!tooLong) decoder.write(chunk as Buffer);
       }
+      if (tooLong) throw new XmlRpcParseError("Request too long");
       if (length === 0) throw new XmlRpcParseError("Empty request");
       call = decoder.end();
       if (call.kind !== "call") throw new XmlRpcParseError("expected a <methodCall> document");
@@ -613,10 +632,16 @@ export class KojiHub {
         if (!Array.isArray(p)) throw new HubFault("GenericError", `multicall params of ${entry.methodName} is not a list`);
         return [this.dispatch(entry.methodName, p, ctx)];
       } catch (err) {
-        if (err instanceof HubFault) return { faultCode: faultCodeOf(err.faultName), faultString: err.message };
+        // kojixmlrpc.py multiCall: an xmlrpc Fault (a task's stored fault re-raised) becomes
+        // {faultCode, faultString}; any other exception — every koji.GenericError and its
+        // subclasses — also carries `traceback`, format_exception's list of lines.
         if (err instanceof XmlRpcFault) return { faultCode: err.faultCode, faultString: err.faultString };
+        if (err instanceof HubFault) {
+          return { faultCode: faultCodeOf(err.faultName), faultString: err.message, traceback: pythonTraceback(`koji.${err.faultName}`, err.message, entryMethod(c)) };
+        }
         this.log(`sandbox koji: multicall entry failed: ${(err as Error).stack ?? err}`);
-        return { faultCode: 1, faultString: String((err as Error).message ?? err) };
+        const message = String((err as Error).message ?? err);
+        return { faultCode: 1, faultString: message, traceback: pythonTraceback((err as Error).name ?? "Exception", message, entryMethod(c)) };
       }
     });
   }
@@ -675,6 +700,23 @@ export class KojiHub {
       stream.pipe(res);
     });
   }
+}
+
+/** kojixmlrpc.py's config_map default for MaxRequestLength. */
+export const DEFAULT_MAX_REQUEST_LENGTH = 4_194_304;
+
+function entryMethod(c: XmlRpcValue): string {
+  return c && typeof c === "object" && !Array.isArray(c) && typeof (c as XmlRpcStruct).methodName === "string" ? String((c as XmlRpcStruct).methodName) : "?";
+}
+
+/** The shape of traceback.format_exception's lines: a header, frames, then "<class>: <message>". */
+function pythonTraceback(exceptionClass: string, message: string, method: string): string[] {
+  return [
+    "Traceback (most recent call last):\n",
+    '  File "/usr/lib/python3/site-packages/kojihub/kojixmlrpc.py", in multiCall\n    result = self._dispatch(call[\'methodName\'], call[\'params\'])\n',
+    `  File "relengotron sandbox hub", in ${method}\n`,
+    `${exceptionClass}: ${message}\n`,
+  ];
 }
 
 function listenOn(server: http.Server | https.Server, port: number, host: string): Promise<void> {

@@ -95,6 +95,15 @@ export function buildRow(state: KojiState, b: StoredBuild): XmlRpcStruct {
   };
 }
 
+/**
+ * list_builds row (kojihub.py listBuilds): the build's id only as `build_id` — no `id`, no
+ * `cg_id`/`cg_name` — unlike get_build's map. Clients that read `id` fail on real Koji.
+ */
+export function listBuildRow(state: KojiState, b: StoredBuild): XmlRpcStruct {
+  const { id: _id, cg_id: _cg, cg_name: _cgName, ...row } = buildRow(state, b);
+  return row;
+}
+
 export function taggedRow(state: KojiState, listing: StoredTagListing, b: StoredBuild, tag: StoredTag, extra: boolean): XmlRpcStruct {
   const name = state.packageName(b.pkg_id);
   const row: XmlRpcStruct = {

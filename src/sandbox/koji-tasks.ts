@@ -160,6 +160,8 @@ export interface ImageTaskRunnerOptions {
   descriptions: readonly ImageDescription[];
   /** Time from task creation to completion; split between FREE→OPEN and the work itself. */
   durationMs: number;
+  /** How long the children's work directories of an imported build stay; 0: removed at import. */
+  workRetentionMs?: number;
   /** Called after each step, so a restarted hub sees the progress. */
   persist: () => void;
   log: (message: string) => void;
@@ -189,6 +191,7 @@ const FAULT_FOR_CHILD: Record<string, string> = {
 
 export class ImageTaskRunner {
   private readonly timers = new Map<number, NodeJS.Timeout>();
+  private readonly pruneTimers = new Set<NodeJS.Timeout>();
   private stopped = false;
 
   constructor(private readonly o: ImageTaskRunnerOptions) {}
@@ -197,6 +200,8 @@ export class ImageTaskRunner {
   resume(): void {
     for (const task of this.o.state.data.tasks) {
       if (task.parent !== null || !["image", "kiwiBuild", "livemedia"].includes(task.method)) continue;
+      // A hub restarted within the retention: the work directories go now.
+      if (task.state === TASK_STATES.CLOSED && task.build_id) this.pruneWorkDirs(task, 0);
       if (task.state === TASK_STATES.FREE) this.start(task);
       else if (task.state === TASK_STATES.OPEN) {
         for (const child of this.o.state.childrenOf(task.id)) {
@@ -229,6 +234,31 @@ export class ImageTaskRunner {
     this.stopped = true;
     for (const t of this.timers.values()) clearTimeout(t);
     this.timers.clear();
+    for (const t of this.pruneTimers) clearTimeout(t);
+    this.pruneTimers.clear();
+  }
+
+  /**
+   * Removes the work directories of an imported build's image tasks after `delayMs`. Koji's importImageInternal (kojihub.py) moves each image out of the task's
+   * work directory (move_and_symlink) and that directory is temporary: once it is gone
+   * listTaskOutput answers [] and downloadTaskOutput faults; the build's files stay under
+   * packages/…/images, served at the topurl.
+   */
+  private pruneWorkDirs(parent: StoredTask, delayMs: number): void {
+    const dirs = this.o.state
+      .childrenOf(parent.id)
+      .filter((c) => c.method !== "tagBuild")
+      .map((c) => taskDir(this.o.topDir, c.id));
+    const remove = () => {
+      for (const dir of dirs) fs.rmSync(dir, { recursive: true, force: true });
+    };
+    if (delayMs <= 0 || this.stopped) return remove();
+    const timer = setTimeout(() => {
+      this.pruneTimers.delete(timer);
+      remove();
+    }, delayMs);
+    timer.unref?.();
+    this.pruneTimers.add(timer);
   }
 
   private schedule(taskId: number, delayMs: number, step: () => void): void {
@@ -569,6 +599,7 @@ export class ImageTaskRunner {
       }
     }
     state.setTaskState(parent, TASK_STATES.CLOSED, encodeResultXml(`image build results in: ${imagesDir(this.o.topDir, state, build)}`));
+    this.pruneWorkDirs(parent, this.o.workRetentionMs ?? 0);
   }
 
   /** importImageInternal: archives per output file, RPM components on every non-XML archive. */
@@ -598,7 +629,7 @@ export class ImageTaskRunner {
         const to = path.join(dest, file);
         // Two arches may upload the same kickstart; Koji keeps one copy in the build.
         if (fs.existsSync(to)) continue;
-        linkOrCopy(from, to);
+        moveAndSymlink(from, to);
         const bytes = fs.readFileSync(to);
         state.addArchive({
           build_id: build.id,
@@ -615,7 +646,7 @@ export class ImageTaskRunner {
       const logDir = path.join(this.o.topDir, "packages", state.packageName(build.pkg_id), build.version, build.release, "data", "logs", "image", arch);
       fs.mkdirSync(logDir, { recursive: true });
       for (const logFile of (Array.isArray(imgdata.logs) ? imgdata.logs : []).map(String)) {
-        if (fs.existsSync(path.join(src, logFile))) linkOrCopy(path.join(src, logFile), path.join(logDir, logFile));
+        if (fs.existsSync(path.join(src, logFile))) moveAndSymlink(path.join(src, logFile), path.join(logDir, logFile));
       }
     }
   }
@@ -629,12 +660,10 @@ export function imagesDir(topDir: string, state: KojiState, build: StoredBuild):
   return path.join(topDir, "packages", state.packageName(build.pkg_id), build.version, build.release, "images");
 }
 
-function linkOrCopy(from: string, to: string): void {
-  try {
-    fs.linkSync(from, to);
-  } catch {
-    fs.copyFileSync(from, to);
-  }
+/** kojihub.py move_and_symlink: the file moves to its final place, a symlink stays behind. */
+function moveAndSymlink(from: string, to: string): void {
+  fs.renameSync(from, to);
+  fs.symlinkSync(path.relative(path.dirname(from), to), from);
 }
 
 function kickstartText(desc: ImageDescription, arch: string): string {

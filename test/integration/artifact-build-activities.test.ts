@@ -62,13 +62,21 @@ describe("artifact build activities", () => {
     const ref = { pipelineId: "pipeline/Fedora-Rawhide/Fedora-Rawhide-20261210.n.2", release: "Fedora-Rawhide", composeId: "Fedora-Rawhide-20261210.n.2", artifact: "Container-Base", snapshotId };
     const { kojiTaskId } = await run(acts.submitArtifactBuild, ref);
     expect(await run(acts.waitForKojiTask, { ...ref, kojiTaskId: kojiTaskId! })).toEqual({ state: "CLOSED" });
-    const first = await run(acts.collectArtifactOutputs, { ...ref, kojiTaskId });
+    // Koji removed the task's work directories at import: the images come from the topurl,
+    // with a heartbeat per file downloaded.
+    const children = (await p.koji.getTaskChildren(kojiTaskId!)).filter((c) => c.method !== "tagBuild");
+    for (const c of children) expect(await p.koji.listTaskOutput(c.id)).toEqual([]);
+    const heartbeats: unknown[] = [];
+    const env = new MockActivityEnvironment();
+    env.on("heartbeat", (d: unknown) => heartbeats.push(d));
+    const first = (await env.run(acts.collectArtifactOutputs, { ...ref, kojiTaskId })) as Awaited<ReturnType<typeof acts.collectArtifactOutputs>>;
     const second = await run(acts.collectArtifactOutputs, { ...ref, kojiTaskId });
     expect(second).toEqual(first);
+    for (const o of first.outputs) expect(heartbeats).toContainEqual({ downloading: o.fileName, bytes: o.size, size: o.size });
     expect(first.outputs.map((o) => o.arch).sort()).toEqual(["aarch64", "ppc64le", "s390x", "x86_64"]);
     for (const o of first.outputs) expect(o.fileName).toMatch(/\.tar\.xz$/);
     const build = (await p.koji.listBuilds({ taskID: kojiTaskId! }))[0]!;
-    const archives = await p.koji.listArchives({ buildID: build.id, type: "image" });
+    const archives = await p.koji.listArchives({ buildID: build.build_id, type: "image" });
     for (const o of first.outputs) {
       const archive = archives.find((a) => a.filename === o.fileName)!;
       expect(archive.checksum_type).toBe(2); // sha256

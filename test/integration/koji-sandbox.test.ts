@@ -9,8 +9,9 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { KojiClient, KojiError, TASK_STATES, BUILD_STATES } from "../../src/clients/koji.js";
-import { decodeXmlRpc, encodeMethodCall, XmlRpcDouble, type XmlRpcValue } from "../../src/clients/xmlrpc-client.js";
+import { DEFAULT_MAX_REQUEST_BYTES, KojiClient, KojiError, TASK_STATES, BUILD_STATES, kojiBuildSchema, taskResultOf } from "../../src/clients/koji.js";
+import { downloadImageArchive } from "../../src/clients/koji-files.js";
+import { decodeXmlRpc, encodeMethodCall, multicallRequestBytes, XmlRpcClient, XmlRpcDouble, type XmlRpcValue } from "../../src/clients/xmlrpc-client.js";
 import { KojiHub, type KojiHubEvent, type KojiHubOptions } from "../../src/sandbox/koji-hub.js";
 import { FEDORA_KICKSTARTS_URL, FEDORA_KIWI_URL, fedoraRawhideSeed as seed, type KojiSeed } from "../../src/sandbox/koji-seed.js";
 
@@ -365,10 +366,10 @@ print(json.dumps({"summary": TagV1(body=inp["tag"]).summary}))`,
     expect(out.summary).toContain(String(tag!.body.name));
   });
 
-  it("runs an image build to completion; listRPMs(imageID) and downloadTaskOutput match the seed", async () => {
+  it("runs an image build to completion; listRPMs(imageID) and the image under PathInfo.imagebuild match the seed; the work dir is gone", async () => {
     const ks = description("fedora-cloud-base.ks");
     const out = await python(
-      `import hashlib, time, koji
+      `import hashlib, time, koji, requests
 s = koji.ClientSession(inp["url"], opts={"user": "releng", "password": inp["password"]})
 s.login()
 task = s.buildImageOz("Fedora-Cloud-Base", "Rawhide", ["x86_64"], "f46",
@@ -384,9 +385,12 @@ build = s.getBuild("Fedora-Cloud-Base-Rawhide-20251101.n.0")
 archives = s.listArchives(buildID=build["id"])
 qcow = [a for a in archives if a["type_name"] == "qcow2"][0]
 comps = s.listRPMs(imageID=qcow["id"])
-data = s.downloadTaskOutput(child["id"], qcow["filename"])
-part = s.downloadTaskOutput(child["id"], qcow["filename"], offset=100, size=50)
-tail = s.downloadTaskOutput(child["id"], qcow["filename"], offset=-10)
+data = requests.get(koji.PathInfo(topdir=inp["topurl"]).imagebuild(build) + "/" + qcow["filename"]).content
+try:
+    s.downloadTaskOutput(child["id"], qcow["filename"])
+    gone = None
+except koji.GenericError as e:
+    gone = str(e)
 print(json.dumps({
     "state": info["state"], "result": s.getTaskResult(task),
     "children": [[c["method"], c["arch"], c["state"]] for c in children],
@@ -394,15 +398,15 @@ print(json.dumps({
     "comps": [[r["name"], r["version"], r["release"], r["arch"]] for r in comps],
     "sha256": hashlib.sha256(data).hexdigest(), "size": len(data),
     "head": data[:8192].decode("latin1"),
-    "part_ok": part == data[100:150], "tail_ok": tail == data[-10:],
-    "outputs": s.listTaskOutput(child["id"]),
+    "gone": gone, "child": child["id"],
+    "outputs": s.listTaskOutput(child["id"]), "outputs_stat": s.listTaskOutput(child["id"], stat=True),
     "tagged": [b["nvr"] for b in s.listTagged("f46", package="Fedora-Cloud-Base")],
     "listed": [[t["id"], t["method"], t["owner_name"], t["request"][:21]] for t in s.listTasks(opts={"method": "image", "parent": None})],
     "listed_children": sorted(t["method"] for t in s.listTasks(opts={"parent": task, "decode": True}, queryOpts={"order": "id"})),
     "task": task,
     "btype": s.getBuildType(build), "rpm_btype": s.getBuildType("bash-5.3.0-2.fc46"), "no_btype": s.getBuildType("no-such-1-1"),
 }))`,
-      { url: hub.url, password: PASSWORD, ksurl: FEDORA_KICKSTARTS_URL },
+      { url: hub.url, topurl: hub.topurl, password: PASSWORD, ksurl: FEDORA_KICKSTARTS_URL },
     );
     expect(out.state).toBe(TASK_STATES.CLOSED);
     expect(out.result).toMatch(/^image build results in: .*\/packages\/Fedora-Cloud-Base\/Rawhide\/20251101\.n\.0\/images$/);
@@ -430,9 +434,11 @@ print(json.dumps({
     expect(out.size).toBe(Math.round((expected.reduce((s, r) => s + r.size, 0) / 1024) * 0.6));
     const listed = (out.head as string).split("\n").filter((l) => /^\S+ [0-9a-f]{32}$/.test(l)).map((l) => l.split(" ")[0]);
     expect(listed.sort()).toEqual(expected.map(nevraOf).sort());
-    expect(out.part_ok).toBe(true);
-    expect(out.tail_ok).toBe(true);
-    expect(out.outputs.sort()).toEqual(["Fedora-Cloud-Base-Rawhide-20251101.n.0.x86_64.qcow2", "Fedora-Cloud-Base-Rawhide-20251101.n.0.x86_64.raw.xz", "fedora-cloud-base.ks", "oz-x86_64.log"]);
+    // Imported, the task's work directory is gone (kojihub.py list_task_output: [] for a pruned
+    // work dir; downloadTaskOutput: no such file): images come from the topurl only.
+    expect(out.gone).toBe(`no file "${out.qcow.filename}" output by task ${out.child}`);
+    expect(out.outputs).toEqual([]);
+    expect(out.outputs_stat).toEqual({});
     expect(out.tagged).toEqual(["Fedora-Cloud-Base-Rawhide-20251101.n.0"]);
     expect(out.listed).toEqual([[out.task, "image", "releng", "<?xml version='1.0'?>"]]);
     expect(out.listed_children).toEqual(["createImage", "tagBuild"]);
@@ -492,9 +498,10 @@ describe("KojiClient against the sandbox hub", () => {
   let hub: KojiHub;
   let anon: KojiClient;
   let releng: KojiClient;
+  let dir: string;
   const events: KojiHubEvent[] = [];
   beforeAll(async () => {
-    ({ hub } = await startHub({
+    ({ hub, dir } = await startHub({
       descriptions: [...seed.descriptions, { kind: "kickstart", path: "broken.ks", packages: ["bash", "no-such-package"] }],
     }));
     hub.on("message", (e) => events.push(e));
@@ -599,7 +606,7 @@ describe("KojiClient against the sandbox hub", () => {
     expect(results[2]).toEqual({ ok: true, value: "Hello World" });
   });
 
-  it("builds a kiwi image: archives per arch, components per archive, downloadable output", async () => {
+  it("builds a kiwi image: archives per arch, components per archive, images downloadable from the topurl, verified", async () => {
     const task = await releng.kiwiBuild("f46", ["x86_64", "aarch64"], FEDORA_KIWI_URL, "Fedora.kiwi", { profile: "Container-Base-Generic", release: "20251102.n.0" });
     const info = await releng.waitForTask(task, { pollMs: 20, timeoutMs: 30_000 });
     expect(info.state).toBe(TASK_STATES.CLOSED);
@@ -628,14 +635,39 @@ describe("KojiClient against the sandbox hub", () => {
           .map((r) => `${r.name}.${r.arch}`)
           .sort(),
       );
+      // The task's work directory went at import: the old download path fails.
       const child = children.find((c) => c.arch === arch)!;
-      const bytes = await releng.downloadTaskOutput(child.id, image.filename);
-      expect(createHash("sha256").update(bytes).digest("hex")).toBe(image.checksum);
-      expect((await releng.downloadTaskOutput(child.id, image.filename, 5, 10)).equals(bytes.subarray(5, 15))).toBe(true);
-      expect(await releng.listTaskOutput(child.id)).toContain(`image-build.${arch}.log`);
-      const served = await fetch(releng.imageUrl(build, image.filename));
-      expect(Buffer.from(await served.arrayBuffer()).equals(bytes)).toBe(true);
+      expect(await fault(releng.downloadTaskOutput(child.id, image.filename))).toMatchObject({
+        faultClass: "koji.GenericError",
+        faultString: `no file "${image.filename}" output by task ${child.id}`,
+      });
+      expect(await releng.listTaskOutput(child.id)).toEqual([]);
+      const target = path.join(dir, "downloads", arch, image.filename);
+      const progress: number[] = [];
+      const got = await downloadImageArchive(releng, build, image, target, { progressEveryBytes: 1024, onProgress: (p) => progress.push(p.bytes) });
+      expect(got).toEqual({ url: releng.imageUrl(build, image.filename), size: image.size, checksum: image.checksum });
+      expect(createHash("sha256").update(fs.readFileSync(target)).digest("hex")).toBe(image.checksum);
+      expect(progress.at(-1)).toBe(image.size);
+      expect(progress.length).toBeGreaterThan(1);
+      expect(fs.existsSync(`${target}.part`)).toBe(false);
+      // The build's logs moved too, into data/logs/image/<arch>.
+      const log = await fetch(`${releng.buildUrl(build)}/data/logs/image/${arch}/image-build.${arch}.log`);
+      expect(log.status).toBe(200);
+      expect(await log.text()).toContain("Done.");
     }
+  });
+
+  it("refuses a download that does not match Koji's archive record, leaving nothing behind", async () => {
+    const build = (await releng.getBuild("Fedora-Container-Base-Generic-Rawhide-20251102.n.0"))!;
+    const [image] = (await releng.listArchives({ buildID: build.id, type: "image" })).filter((a) => a.type_name === "tar");
+    const target = path.join(dir, "tampered", image!.filename);
+    await expect(downloadImageArchive(releng, build, { ...image!, checksum: "0".repeat(64) }, target)).rejects.toThrow(
+      new RegExp(`sha256 ${image!.checksum} does not match Koji's 0{64} for ${image!.filename.replace(/\./g, "\\.")}$`),
+    );
+    await expect(downloadImageArchive(releng, build, { ...image!, size: image!.size + 1 }, target)).rejects.toThrow(`${image!.size} bytes, Koji recorded ${image!.size + 1}`);
+    await expect(downloadImageArchive(releng, build, { ...image!, size: image!.size - 1 }, target)).rejects.toThrow(`more than the ${image!.size - 1} bytes Koji recorded`);
+    await expect(downloadImageArchive(releng, { ...build, release: "no-such" }, image!, target)).rejects.toThrow(/HTTP 404$/);
+    expect(fs.readdirSync(path.dirname(target))).toEqual([]);
   });
 
   it("fails an image build that asks for a package that does not exist", async () => {
@@ -647,7 +679,11 @@ describe("KojiClient against the sandbox hub", () => {
     expect(err.faultString).toBe("Error: No package no-such-package available");
     const [child] = await releng.getTaskChildren(task);
     expect(child).toMatchObject({ method: "createLiveMedia", state: TASK_STATES.FAILED });
-    expect((await releng.downloadTaskOutput(child!.id, "livemedia-out.log")).toString()).toContain("Error: No package no-such-package available");
+    // A failed task imports nothing: its work directory stays, and downloadTaskOutput reads it.
+    const log = await releng.downloadTaskOutput(child!.id, "livemedia-out.log");
+    expect(log.toString()).toContain("Error: No package no-such-package available");
+    expect((await releng.downloadTaskOutput(child!.id, "livemedia-out.log", 5, 10)).equals(log.subarray(5, 15))).toBe(true);
+    expect((await releng.downloadTaskOutput(child!.id, "livemedia-out.log", -10)).equals(log.subarray(-10))).toBe(true);
     expect(await releng.getBuild("Fedora-Broken-Live-Rawhide-1")).toMatchObject({ state: BUILD_STATES.FAILED });
   });
 
@@ -711,6 +747,259 @@ describe("KojiClient against the sandbox hub", () => {
     expect(await post({ ...auth, "Koji-Session-Callnum": "5" })).toMatchObject({ kind: "response", value: { name: "bodhi" } });
     const replay = await post({ ...auth, "Koji-Session-Callnum": "4" });
     expect(replay.kind === "fault" && [replay.fault.faultCode, replay.fault.faultString]).toEqual([1008, `5 > 4 (session ${sinfo["session-id"]})`]);
+  });
+});
+
+// --- where real Koji fails, the sandbox fails the same way ------------------------------------------
+
+/** kojihub.py listBuilds: the columns of its query, in no particular order. */
+const LIST_BUILDS_FIELDS = [
+  "build_id", "version", "release", "epoch", "draft", "state", "completion_time", "promotion_time", "start_time", "source", "extra",
+  "creation_event_id", "creation_time", "task_id", "creation_ts", "start_ts", "completion_ts", "promotion_ts", "package_id", "package_name",
+  "name", "volume_id", "volume_name", "nvr", "owner_id", "owner_name", "promoter_id", "promoter_name",
+];
+
+describe("sandbox hub fails where real Koji fails", () => {
+  let hub: KojiHub;
+  let dir: string;
+  let anon: KojiClient;
+  let releng: KojiClient;
+  let task: number;
+  let failedTask: number;
+  beforeAll(async () => {
+    ({ hub, dir } = await startHub());
+    anon = new KojiClient({ url: hub.url, topurl: hub.topurl });
+    releng = new KojiClient({ url: hub.url, topurl: hub.topurl, user: "releng", password: PASSWORD });
+    task = await releng.kiwiBuild("f46", ["x86_64"], FEDORA_KIWI_URL, "Fedora.kiwi", { profile: "Cloud-Base-Generic", release: "20251201.n.0" });
+    failedTask = await releng.kiwiBuild("f46", ["x86_64"], FEDORA_KIWI_URL, "Fedora.kiwi", { profile: "No-Such-Profile", release: "20251201.n.1" });
+    expect((await releng.waitForTask(task, { pollMs: 20, timeoutMs: 30_000 })).state).toBe(TASK_STATES.CLOSED);
+    expect((await releng.waitForTask(failedTask, { pollMs: 20, timeoutMs: 30_000 })).state).toBe(TASK_STATES.FAILED);
+  });
+
+  it("listBuilds rows carry build_id and no id (kojihub.py listBuilds); getBuild's map has both; the client reads the rows", async () => {
+    const out = await python(
+      `import koji
+s = koji.ClientSession(inp["url"])
+rows = s.listBuilds(taskID=inp["task"])
+print(json.dumps({"rows": rows, "image": [sorted(r) for r in s.listBuilds(taskID=inp["task"], type="image")],
+    "build": sorted(s.getBuild(rows[0]["build_id"]))}))`,
+      { url: hub.url, task },
+    );
+    expect(out.rows).toHaveLength(1);
+    expect(Object.keys(out.rows[0]).sort()).toEqual([...LIST_BUILDS_FIELDS].sort());
+    expect(out.image).toEqual([[...LIST_BUILDS_FIELDS].sort()]);
+    expect(out.build).toEqual([...LIST_BUILDS_FIELDS, "id", "cg_id", "cg_name"].sort());
+    // getBuild's schema, which listBuilds used to be parsed with, refuses a real row.
+    expect(kojiBuildSchema.safeParse(out.rows[0]).success).toBe(false);
+    const [row] = await anon.listBuilds({ taskID: task });
+    expect(row).toMatchObject({ build_id: out.rows[0].build_id, nvr: "Fedora-Cloud-Base-Generic-Rawhide-20251201.n.0", task_id: task });
+    expect((await anon.listBuilds({ taskID: task, type: "image" })).map((b) => b.build_id)).toEqual([row!.build_id]);
+  });
+
+  it("the real CLI's download-build --task-id --type image fetches the images from the topurl and verifies them", async () => {
+    requirePythonPeers();
+    const cwd = path.join(dir, "cli-download");
+    await fs.promises.mkdir(cwd, { recursive: true });
+    await koji(hub, dir, "list-tagged", "f46"); // writes the config file the next call uses
+    await execFileAsync(KOJI_CLI, ["-c", path.join(dir, "koji.conf"), "--server", hub.url, "--noauth", "download-build", "--type", "image", "--task-id", "--noprogress", String(task)], {
+      cwd,
+      env: { ...process.env, HOME: dir },
+    });
+    const [build] = await anon.listBuilds({ taskID: task });
+    const archives = await anon.listArchives({ buildID: build!.build_id, type: "image" });
+    expect(fs.readdirSync(cwd).sort()).toEqual(archives.map((a) => a.filename).sort());
+    for (const a of archives) expect(createHash("sha256").update(fs.readFileSync(path.join(cwd, a.filename))).digest("hex")).toBe(a.checksum);
+  });
+
+  it("image paths are PathInfo.imagebuild's, volume included", async () => {
+    const topurl = "https://kojipkgs.example.org";
+    const client = new KojiClient({ url: "https://koji.example.org/kojihub", topurl: `${topurl}/` });
+    const builds = [
+      { name: "Fedora-Cloud-Base-Generic", version: "Rawhide", release: "20251201.n.0", volume_name: "DEFAULT" },
+      { name: "Fedora-Cloud-Base-Generic", version: "Rawhide", release: "20251201.n.0", volume_name: "archive" },
+    ];
+    const expected = await python<string[]>(
+      `import koji
+pi = koji.PathInfo(topdir=inp["topurl"])
+print(json.dumps([pi.imagebuild(b) + "/disk.qcow2" for b in inp["builds"]]))`,
+      { topurl, builds },
+    );
+    expect(builds.map((b) => client.imageUrl(b, "disk.qcow2"))).toEqual(expected);
+    expect(expected[1]).toBe(`${topurl}/vol/archive/packages/Fedora-Cloud-Base-Generic/Rawhide/20251201.n.0/images/disk.qcow2`);
+  });
+
+  it("getEvent of a missing event raises GenericError 'query returned no rows' (strict by default); the client answers null", async () => {
+    const last = await anon.getLastEvent();
+    const missing = last.id + 1000;
+    const out = await python(
+      `import koji
+s = koji.ClientSession(inp["url"])
+out = {"lax": s.getEvent(inp["missing"], strict=False), "found": s.getEvent(inp["last"])}
+try:
+    s.getEvent(inp["missing"])
+except koji.GenericError as e:
+    out["strict"] = [type(e).__name__, str(e)]
+print(json.dumps(out))`,
+      { url: hub.url, missing, last: last.id },
+    );
+    expect(out).toEqual({ lax: null, found: { id: last.id, ts: last.ts }, strict: ["GenericError", "query returned no rows"] });
+    expect(await fault(anon.call("getEvent", [missing]))).toMatchObject({ faultClass: "koji.GenericError", faultString: "query returned no rows" });
+    expect(await anon.getEvent(missing)).toBeNull();
+    expect(await anon.getEvent(last.id)).toEqual(last);
+  });
+
+  it("listTasks(decode=True) wraps a closed task's result in a list (kojihub.py _decode_tasks); getTaskResult answers it bare", async () => {
+    const out = await python(
+      `import koji
+s = koji.ClientSession(inp["url"])
+rows = {t["id"]: t["result"] for t in s.listTasks(opts={"method": "kiwiBuild", "decode": True})}
+print(json.dumps({"closed": rows[inp["task"]], "failed": rows[inp["failed"]], "direct": s.getTaskResult(inp["task"])}))`,
+      { url: hub.url, task, failed: failedTask },
+    );
+    expect(out.direct).toMatch(/^image build results in: .*\/packages\/Fedora-Cloud-Base-Generic\/Rawhide\/20251201\.n\.0\/images$/);
+    expect(out.closed).toEqual([out.direct]);
+    expect(out.failed).toEqual({ faultCode: 1000, faultString: expect.stringContaining("has no profile No-Such-Profile") });
+    const listed = await anon.listTasks({ method: "kiwiBuild" });
+    const closed = listed.find((t) => t.id === task)!;
+    const failed = listed.find((t) => t.id === failedTask)!;
+    expect(closed.result).toEqual([out.direct]);
+    expect(taskResultOf(closed)).toEqual({ ok: true, value: await anon.getTaskResult(task) });
+    expect(taskResultOf(failed)).toEqual({ ok: false, faultCode: 1000, faultString: out.failed.faultString });
+    expect(taskResultOf({ id: 1, result: null })).toBeNull();
+  });
+
+  it("multicall fault entries carry a traceback (kojixmlrpc.py multiCall), except re-raised task faults; both clients carry on", async () => {
+    const calls = [
+      { methodName: "getTag", params: ["f99", { strict: true, __starstar: true }] },
+      { methodName: "getTaskResult", params: [failedTask] },
+      { methodName: "hello", params: [] },
+    ];
+    const res = await fetch(hub.url, { method: "POST", headers: { "Content-Type": "text/xml" }, body: encodeMethodCall("system.multicall", [calls]) });
+    const decoded = decodeXmlRpc(await res.text());
+    expect(decoded.kind).toBe("response");
+    const [missing, stored, hello] = (decoded as { value: XmlRpcValue[] }).value as [Record<string, XmlRpcValue>, Record<string, XmlRpcValue>, XmlRpcValue];
+    expect(missing).toMatchObject({ faultCode: 1000, faultString: "No such tagInfo: 'f99'" });
+    const traceback = missing.traceback as string[];
+    expect(traceback[0]).toBe("Traceback (most recent call last):\n");
+    expect(traceback.at(-1)).toBe("koji.GenericError: No such tagInfo: 'f99'\n");
+    expect(traceback.every((line) => typeof line === "string" && line.endsWith("\n"))).toBe(true);
+    expect(Object.keys(stored).sort()).toEqual(["faultCode", "faultString"]);
+    expect(hello).toEqual(["Hello World"]);
+
+    const out = await python(
+      `import koji
+s = koji.ClientSession(inp["url"])
+with s.multicall() as m:
+    missing = m.getTag("f99", strict=True)
+    hello = m.hello()
+try:
+    missing.result
+except koji.GenericError as e:
+    print(json.dumps({"missing": str(e), "hello": hello.result}))`,
+      { url: hub.url },
+    );
+    expect(out).toEqual({ missing: "No such tagInfo: 'f99'", hello: "Hello World" });
+    const ours = await anon.multicall([{ method: "getTag", params: ["f99"], kwargs: { strict: true } }, { method: "getTaskResult", params: [failedTask] }, { method: "hello" }]);
+    expect(ours.map((r) => (r.ok ? r.value : r.fault.faultString))).toEqual(["No such tagInfo: 'f99'", stored.faultString, "Hello World"]);
+  });
+
+  it("refuses a 20,000-call multicall as real Koji does (HTTP 400, MaxRequestLength 4 MiB); the client's chunks by encoded size get through", async () => {
+    const ids = (await anon.listRPMs({})).map((r) => r.id);
+    const calls = Array.from({ length: 20_000 }, (_, i) => ({ method: "getRPMDeps", params: [ids[i % ids.length]!] }));
+    expect(multicallRequestBytes(calls)).toBeGreaterThan(DEFAULT_MAX_REQUEST_BYTES);
+
+    const raw = await fetch(hub.url, { method: "POST", headers: { "Content-Type": "text/xml" }, body: encodeMethodCall("system.multicall", [calls.map((c) => ({ methodName: c.method, params: c.params }))]) });
+    expect(raw.status).toBe(400);
+    expect(raw.headers.get("content-type")).toBe("text/plain");
+    expect(raw.headers.get("koji-version")).toBeTruthy();
+    expect(await raw.text()).toBe("Invalid request: Request too long\n");
+
+    const py = await python(
+      `import koji, requests
+s = koji.ClientSession(inp["url"])
+m = s.multicall()
+for i in range(20000):
+    m.getRPMDeps(inp["ids"][i % len(inp["ids"])])
+try:
+    m.call_all()
+    print(json.dumps("accepted"))
+except requests.exceptions.HTTPError as e:
+    print(json.dumps([e.response.status_code, e.response.text]))`,
+      { url: hub.url, ids },
+    );
+    expect(py).toEqual([400, "Invalid request: Request too long\n"]);
+
+    // One multicall for everything, as the client sent it before: refused.
+    await expect(new XmlRpcClient({ url: hub.url }).multicall(calls)).rejects.toMatchObject({ name: "XmlRpcHttpError", status: 400 });
+
+    const sizes: number[] = [];
+    const counting: typeof fetch = async (input, init) => {
+      sizes.push(Buffer.byteLength(String(init?.body ?? "")));
+      return fetch(input, init);
+    };
+    const chunked = new KojiClient({ url: hub.url, fetch: counting });
+    const results = await chunked.multicall(calls);
+    expect(results).toHaveLength(20_000);
+    expect(results.every((r) => r.ok)).toBe(true);
+    expect(sizes.length).toBe(2);
+    for (const size of sizes) expect(size).toBeLessThanOrEqual(DEFAULT_MAX_REQUEST_BYTES);
+    // In order: each result is that RPM's dependencies.
+    const direct = await anon.multicall(ids.map((rpmId) => ({ method: "getRPMDeps", params: [rpmId] })));
+    results.slice(0, ids.length * 2).forEach((r, i) => expect(r).toEqual(direct[i % ids.length]));
+  });
+
+  it("a hub with a smaller MaxRequestLength: the refused request is split and sent again", async () => {
+    const { hub: small } = await startHub({ maxRequestLength: 65_536 });
+    const ids = (await new KojiClient({ url: small.url }).listRPMs({})).map((r) => r.id);
+    const calls = Array.from({ length: 2_000 }, (_, i) => ({ method: "getRPMDeps", params: [ids[i % ids.length]!] }));
+    const statuses: number[] = [];
+    const client = new KojiClient({
+      url: small.url,
+      fetch: async (input, init) => {
+        const res = await fetch(input, init);
+        statuses.push(res.status);
+        return res;
+      },
+    });
+    const results = await client.multicall(calls);
+    expect(results.every((r) => r.ok)).toBe(true);
+    expect(results).toHaveLength(2_000);
+    expect(statuses.filter((s) => s === 400).length).toBeGreaterThan(0);
+    expect(statuses.filter((s) => s === 200).length).toBeGreaterThan(1);
+    // A single call over the limit is named, not retried forever.
+    const huge = await client.multicall([{ method: "echo", params: ["x".repeat(70_000)] }]).catch((e: Error) => e);
+    expect(huge).toBeInstanceOf(Error);
+    expect((huge as Error).message).toMatch(/refused one echo call of \d+ bytes as longer than its MaxRequestLength/);
+  });
+
+  it("with a retention, an imported build's work dir holds symlinks to the build's images (move_and_symlink) until it is pruned", async () => {
+    const { hub: kept } = await startHub({ taskWorkRetentionMs: 3_600_000 });
+    const { hub: pruned } = await startHub({ taskWorkRetentionMs: 200 });
+    for (const h of [kept, pruned]) {
+      const client = new KojiClient({ url: h.url, topurl: h.topurl, user: "releng", password: PASSWORD });
+      const t = await client.kiwiBuild("f46", ["x86_64"], FEDORA_KIWI_URL, "Fedora.kiwi", { profile: "Cloud-Base-Generic", release: "20251202.n.0" });
+      expect((await client.waitForTask(t, { pollMs: 20, timeoutMs: 30_000 })).state).toBe(TASK_STATES.CLOSED);
+      const child = (await client.getTaskChildren(t)).find((c) => c.method === "createKiwiImage")!;
+      const [build] = await client.listBuilds({ taskID: t });
+      const image = (await client.listArchives({ buildID: build!.build_id, type: "image" })).find((a) => a.type_name === "qcow2")!;
+      if (h === kept) {
+        expect(await client.listTaskOutput(child.id)).toContain(image.filename);
+        const bytes = await client.downloadTaskOutput(child.id, image.filename);
+        expect(createHash("sha256").update(bytes).digest("hex")).toBe(image.checksum);
+        const served = Buffer.from(await (await fetch(client.imageUrl(build!, image.filename))).arrayBuffer());
+        expect(served.equals(bytes)).toBe(true);
+      } else {
+        // Pruned after 200 ms: wait for it (bounded), whatever the machine's speed.
+        let files = await client.listTaskOutput(child.id);
+        for (let i = 0; files.length > 0 && i < 500; i++) {
+          await new Promise((r) => setTimeout(r, 20));
+          files = await client.listTaskOutput(child.id);
+        }
+        expect(files).toEqual([]);
+        expect(await fault(client.downloadTaskOutput(child.id, image.filename))).toMatchObject({ faultString: `no file "${image.filename}" output by task ${child.id}` });
+        expect((await fetch(client.imageUrl(build!, image.filename))).status).toBe(200);
+      }
+    }
   });
 });
 

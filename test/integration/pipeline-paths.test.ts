@@ -62,6 +62,7 @@ describe("compose pipeline paths", () => {
         WORKER_TASK_QUEUE: p.taskQueue,
         WORKER_DATABASE_URL: p.database.url,
         WORKER_KOJI_URL: p.hub.url,
+        WORKER_KOJI_TOPURL: p.hub.topurl,
         WORKER_KOJI_PASSWORD: KOJI_PASSWORD,
         WORKER_RESULTSDB_URL: p.resultsdbUrl,
         WORKER_BUILDS_DIR: p.dirs.buildsDir,

@@ -29,7 +29,7 @@ const worker = await Worker.create({
       db: createDb(env("WORKER_DATABASE_URL")),
       releases: ReleaseCatalog.load(path.join(projectRoot, "config", "artifacts")),
       systems: {
-        koji: new KojiClient({ url: env("WORKER_KOJI_URL"), user: "releng", password: env("WORKER_KOJI_PASSWORD") }),
+        koji: new KojiClient({ url: env("WORKER_KOJI_URL"), topurl: env("WORKER_KOJI_TOPURL"), user: "releng", password: env("WORKER_KOJI_PASSWORD") }),
         resultsdb: new ResultsDbClient(env("WORKER_RESULTSDB_URL")),
         composeStep: composeStepFor(cfg, { sandbox: true }),
       },
