@@ -700,7 +700,7 @@ export class KojiClient {
   }
 
   /** Builds matching Koji's listBuilds filters; `taskID` finds the build a task imported. Rows carry `build_id`, not `id`. */
-  async listBuilds(options: { taskID?: number; packageID?: number | string; state?: number; type?: string } = {}): Promise<KojiBuildListEntry[]> {
+  async listBuilds(options: { taskID?: number; packageID?: number | string; state?: number; type?: string; volumeID?: number } = {}): Promise<KojiBuildListEntry[]> {
     return this.typed(z.array(kojiBuildListEntrySchema), "listBuilds", [], { ...options });
   }
 

@@ -539,6 +539,7 @@ function methods(): MethodSpec[] {
           const taskId = asInt(a.taskID!, "taskID");
           builds = builds.filter((b) => (taskId === -1 ? b.task_id !== null : b.task_id === taskId));
         }
+        if (a.volumeID !== null) builds = builds.filter((b) => (b.volume?.id ?? 0) === asInt(a.volumeID!, "volumeID"));
         if (typeof a.prefix === "string") builds = builds.filter((b) => state.packageName(b.pkg_id).startsWith(a.prefix as string));
         if (a.state !== null) builds = builds.filter((b) => b.state === a.state);
         if (a.type !== null) builds = builds.filter((b) => state.buildTypes(b).includes(String(a.type)));

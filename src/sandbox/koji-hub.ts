@@ -76,6 +76,12 @@ export interface KojiHubOptions {
    */
   taskWorkRetentionMs?: number;
   /**
+   * The volume image builds go to, as a Koji `volume` policy would place them (kojihub.py
+   * check_volume_policy at image build init); their files are then under `vol/<name>/packages/…`.
+   * Default DEFAULT.
+   */
+  imageVolume?: string;
+  /**
    * Kerberos: /kojihub/ssllogin verifies SPNEGO tokens with this keytab, as mod_auth_gssapi does
    * in front of a real hub. Without it, sslLogin faults as on a hub without GSSAPI.
    */
@@ -175,6 +181,7 @@ export class KojiHub {
       descriptions: options.descriptions ?? options.seed?.descriptions ?? [],
       durationMs: options.taskDurationMs ?? 1500,
       workRetentionMs: options.taskWorkRetentionMs ?? 0,
+      imageVolume: options.imageVolume,
       persist: () => this.persist(),
       log: this.log,
     });

@@ -65,6 +65,8 @@ export interface StoredBuild {
   completion_ts: number | null;
   source: string | null;
   extra: Record<string, unknown> | null;
+  /** The storage volume (kojihub.py volume table); absent: DEFAULT, id 0. */
+  volume?: { id: number; name: string };
 }
 
 export interface StoredRpm {

@@ -162,6 +162,8 @@ export interface ImageTaskRunnerOptions {
   durationMs: number;
   /** How long the children's work directories of an imported build stay; 0: removed at import. */
   workRetentionMs?: number;
+  /** The volume image builds are stored on (a volume policy's answer); default DEFAULT. */
+  imageVolume?: string;
   /** Called after each step, so a restarted hub sees the progress. */
   persist: () => void;
   log: (message: string) => void;
@@ -307,6 +309,8 @@ export class ImageTaskRunner {
           source: plan.source,
           extra: { typeinfo: { image: {} } },
         });
+        // kojihub.py initImageBuild: check_volume_policy (import_type "image") picks the volume.
+        if (this.o.imageVolume && this.o.imageVolume !== "DEFAULT") build.volume = { id: 1, name: this.o.imageVolume };
         parent.build_id = build.id;
       }
     } catch (err) {
@@ -643,7 +647,7 @@ export class ImageTaskRunner {
           components: file.endsWith("xml") ? [] : rpmIds,
         });
       }
-      const logDir = path.join(this.o.topDir, "packages", state.packageName(build.pkg_id), build.version, build.release, "data", "logs", "image", arch);
+      const logDir = path.join(buildDir(this.o.topDir, state, build), "data", "logs", "image", arch);
       fs.mkdirSync(logDir, { recursive: true });
       for (const logFile of (Array.isArray(imgdata.logs) ? imgdata.logs : []).map(String)) {
         if (fs.existsSync(path.join(src, logFile))) moveAndSymlink(path.join(src, logFile), path.join(logDir, logFile));
@@ -656,8 +660,14 @@ export function taskDir(topDir: string, taskId: number): string {
   return path.join(topDir, "work", "tasks", String(taskId % 10000), String(taskId));
 }
 
+/** koji.PathInfo.build: under vol/<name> for a build on another volume than DEFAULT. */
+export function buildDir(topDir: string, state: KojiState, build: StoredBuild): string {
+  const volumeDir = build.volume && build.volume.name !== "DEFAULT" ? path.join(topDir, "vol", build.volume.name) : topDir;
+  return path.join(volumeDir, "packages", state.packageName(build.pkg_id), build.version, build.release);
+}
+
 export function imagesDir(topDir: string, state: KojiState, build: StoredBuild): string {
-  return path.join(topDir, "packages", state.packageName(build.pkg_id), build.version, build.release, "images");
+  return path.join(buildDir(topDir, state, build), "images");
 }
 
 /** kojihub.py move_and_symlink: the file moves to its final place, a symlink stays behind. */

@@ -828,6 +828,30 @@ print(json.dumps([pi.imagebuild(b) + "/disk.qcow2" for b in inp["builds"]]))`,
     expect(expected[1]).toBe(`${topurl}/vol/archive/packages/Fedora-Cloud-Base-Generic/Rawhide/20251201.n.0/images/disk.qcow2`);
   });
 
+  it("an image build on another volume is served under vol/<name>/ and downloaded from there, by the client and the real CLI", async () => {
+    const { hub: vol, dir: volDir } = await startHub({ imageVolume: "archive" });
+    const client = new KojiClient({ url: vol.url, topurl: vol.topurl, user: "releng", password: PASSWORD });
+    const t = await client.kiwiBuild("f46", ["x86_64"], FEDORA_KIWI_URL, "Fedora.kiwi", { profile: "Cloud-Base-Generic", release: "20251203.n.0" });
+    expect((await client.waitForTask(t, { pollMs: 20, timeoutMs: 30_000 })).state).toBe(TASK_STATES.CLOSED);
+    const [build] = await client.listBuilds({ taskID: t });
+    expect(build).toMatchObject({ volume_id: 1, volume_name: "archive" });
+    expect((await client.listBuilds({ volumeID: 1 })).map((b) => b.build_id)).toEqual([build!.build_id]);
+    const image = (await client.listArchives({ buildID: build!.build_id, type: "image" })).find((a) => a.type_name === "qcow2")!;
+    // Where a volume-blind client looks, there is nothing.
+    expect((await fetch(`${vol.topurl}/packages/${build!.name}/${build!.version}/${build!.release}/images/${image.filename}`)).status).toBe(404);
+    const target = path.join(volDir, "volume-download", image.filename);
+    const got = await downloadImageArchive(client, build!, image, target);
+    expect(got.url).toBe(`${vol.topurl}/vol/archive/packages/${build!.name}/${build!.version}/${build!.release}/images/${image.filename}`);
+    const cwd = path.join(volDir, "cli-volume-download");
+    await fs.promises.mkdir(cwd, { recursive: true });
+    await koji(vol, volDir, "list-tagged", "f46");
+    await execFileAsync(KOJI_CLI, ["-c", path.join(volDir, "koji.conf"), "--server", vol.url, "--noauth", "download-build", "--type", "image", "--task-id", "--noprogress", String(t)], {
+      cwd,
+      env: { ...process.env, HOME: volDir },
+    });
+    expect(fs.readFileSync(path.join(cwd, image.filename)).equals(fs.readFileSync(target))).toBe(true);
+  });
+
   it("getEvent of a missing event raises GenericError 'query returned no rows' (strict by default); the client answers null", async () => {
     const last = await anon.getLastEvent();
     const missing = last.id + 1000;
