@@ -5,6 +5,7 @@
 import fs from "node:fs";
 import type { Command } from "commander";
 import { ResultsDbApi } from "../clients/resultsdb.js";
+import { KojiClient } from "../clients/koji.js";
 import { WaiverDbApi } from "../clients/waiverdb.js";
 import { DecisionError } from "../domain/greenwave/decision.js";
 import { makeDecision } from "../gating/decide.js";
@@ -17,8 +18,10 @@ export function registerDecideCommands(program: Command): void {
     .requiredOption("--policies <dir>", "Greenwave policy files (*.yaml; !SubjectType documents there too)")
     .requiredOption("--resultsdb <url>", "ResultsDB API root, e.g. https://resultsdb.fedoraproject.org/api/v2.0")
     .option("--waiverdb <url>", "WaiverDB API root, e.g. https://waiverdb.fedoraproject.org/api/v1.0 (without it no waivers apply)")
+    .option("--koji <url>", "Koji hub (Greenwave's KOJI_BASE_URL), e.g. https://koji.fedoraproject.org/kojihub: a RemoteRule finds the build's dist-git commit there")
+    .option("--remote-rule-url <template...>", "where RemoteRules find gating.yaml (REMOTE_RULE_POLICIES); default: Fedora's dist-git")
     .requiredOption("--request <file>", "the decision request (JSON); - reads stdin")
-    .action(async (opts: { policies: string; resultsdb: string; waiverdb?: string; request: string }) => {
+    .action(async (opts: { policies: string; resultsdb: string; waiverdb?: string; koji?: string; remoteRuleUrl?: string[]; request: string }) => {
       const loaded = loadPolicyDirectory(opts.policies);
       const text = fs.readFileSync(opts.request === "-" ? 0 : opts.request, "utf8");
       let body: unknown;
@@ -33,6 +36,7 @@ export function registerDecideCommands(program: Command): void {
           subjectTypes: loaded.subjectTypes,
           resultsdb: new ResultsDbApi(opts.resultsdb),
           waiverdb: opts.waiverdb ? new WaiverDbApi(opts.waiverdb) : undefined,
+          remoteRules: { koji: opts.koji ? new KojiClient({ url: opts.koji }) : undefined, urlTemplates: opts.remoteRuleUrl ? { "*": opts.remoteRuleUrl } : undefined },
         });
         console.log(JSON.stringify(response, null, 2));
       } catch (error) {

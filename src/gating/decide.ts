@@ -1,21 +1,26 @@
 // A Greenwave decision made by relengotron: the request checked as Greenwave checks it, each
 // subject's results fetched from ResultsDB (`GET /results/latest` with the subject type's queries
 // and `_distinct_on=scenario,system_architecture,system_variant`, `since` for `when`), its waivers
-// from WaiverDB (`POST /waivers/+filtered` by subject and product version), then the pure
-// decision (src/domain/greenwave/decision.ts).
+// from WaiverDB (`POST /waivers/+filtered` by subject and product version), the gating.yaml of
+// each RemoteRule (src/gating/remote-rules.ts), then the pure decision
+// (src/domain/greenwave/decision.ts).
 import type { ResultsDbApi } from "../clients/resultsdb.js";
 import type { WaiverDbApi, WaiverFilter } from "../clients/waiverdb.js";
 import {
+  applicablePolicies,
   decide,
   DISTINCT_LATEST_RESULTS_ON,
   prepareDecision,
+  remoteRuleKey,
   resultQueries,
   subjectKey,
   type DecisionResponse,
   type GwResult,
   type GwWaiver,
+  type RemoteRuleFile,
 } from "../domain/greenwave/decision.js";
-import type { Policy, SubjectType } from "../domain/greenwave/policies.js";
+import type { Policy, RemoteRule, SubjectType } from "../domain/greenwave/policies.js";
+import { fetchRemoteRuleFile, type RemoteRuleSources } from "./remote-rules.js";
 
 export interface DecisionSources {
   policies: readonly Policy[];
@@ -23,6 +28,8 @@ export interface DecisionSources {
   resultsdb: ResultsDbApi;
   /** without one, no waivers apply */
   waiverdb?: WaiverDbApi;
+  /** where RemoteRules find a package's gating.yaml (Koji for its dist-git commit) */
+  remoteRules?: RemoteRuleSources;
 }
 
 export async function makeDecision(body: unknown, sources: DecisionSources): Promise<DecisionResponse> {
@@ -30,6 +37,7 @@ export async function makeDecision(body: unknown, sources: DecisionSources): Pro
   const since = prepared.when ? `1900-01-01T00:00:00.000000,${prepared.when}` : undefined;
   const results = new Map<string, GwResult[]>();
   const waivers = new Map<string, GwWaiver[]>();
+  const remoteRules = new Map<string, RemoteRuleFile>();
   await Promise.all(
     prepared.subjects.map(async (subject) => {
       const key = subjectKey(subject);
@@ -44,7 +52,13 @@ export async function makeDecision(body: unknown, sources: DecisionSources): Pro
         if (since) filter.since = since;
         waivers.set(key, (await sources.waiverdb.filtered([filter])) as GwWaiver[]);
       }
+      // the gating.yaml of every RemoteRule an applicable policy holds
+      const rules = applicablePolicies(prepared, sources.policies, subject).flatMap((p) => p.rules.filter((r): r is RemoteRule => r.rule === "RemoteRule"));
+      for (const rule of rules) {
+        const ruleKey = remoteRuleKey(subject, rule);
+        if (!remoteRules.has(ruleKey)) remoteRules.set(ruleKey, await fetchRemoteRuleFile(subject, rule, sources.remoteRules ?? {}));
+      }
     }),
   );
-  return decide(prepared, sources.policies, { results, waivers });
+  return decide(prepared, sources.policies, { results, waivers, remoteRules });
 }

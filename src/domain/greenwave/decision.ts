@@ -68,6 +68,11 @@ export interface Subject {
 }
 
 export const subjectKey = (s: Subject): string => `${s.type.id}\u0000${s.identifier}`;
+/** A RemoteRule's gating.yaml depends on the subject and the rule's `sources`. */
+export const remoteRuleKey = (s: Subject, rule: Pick<RemoteRule, "sources">): string => `${subjectKey(s)}\u0000${JSON.stringify(rule.sources)}`;
+
+/** Greenwave's `str(subject)`, as its messages name a subject. */
+export const describeSubject = (s: Subject): string => `subject_type '${s.type.id}', subject_identifier '${s.identifier}'`;
 
 export function packageName(s: Subject): string | null {
   if (!s.type.isNvr) return null;
@@ -304,7 +309,7 @@ export interface Evidence {
   results: ReadonlyMap<string, readonly GwResult[]>;
   /** per subjectKey: its waivers as WaiverDB's `+filtered` answered */
   waivers: ReadonlyMap<string, readonly GwWaiver[]>;
-  /** per subjectKey: the subject's gating.yaml, for !RemoteRule; absent: not found */
+  /** per remoteRuleKey (or subjectKey): the subject's gating.yaml, for !RemoteRule; absent: not found */
   remoteRules?: ReadonlyMap<string, RemoteRuleFile>;
   /** per subjectKey: the Koji build's creation time, for valid_since / valid_until */
   creationTimes?: ReadonlyMap<string, Date>;
@@ -375,7 +380,7 @@ function checkPassing(rule: PassingTestCaseRule, policy: Policy, ctx: RuleContex
 }
 
 function checkRemote(rule: RemoteRule, policy: Policy, ctx: RuleContext): Answer[] {
-  const file = ctx.evidence.remoteRules?.get(subjectKey(ctx.subject)) ?? { found: false as const, urls: rule.sources };
+  const file = ctx.evidence.remoteRules?.get(remoteRuleKey(ctx.subject, rule)) ?? ctx.evidence.remoteRules?.get(subjectKey(ctx.subject)) ?? { found: false as const, urls: rule.sources };
   if ("error" in file) return [{ kind: "failed-fetch-gating-yaml", subject: ctx.subject, sources: file.urls, error: file.error }];
   if (!file.found) return rule.required ? [{ kind: "missing-gating-yaml", subject: ctx.subject, sources: file.urls }] : [];
   const answers: Answer[] = [{ kind: "fetched-gating-yaml", subject: ctx.subject, source: file.url }];
@@ -447,23 +452,27 @@ export interface DecisionResponse {
   waivers?: GwWaiver[];
 }
 
+/** The policies that apply to one subject of the request (Decision.check's match). */
+export function applicablePolicies(prepared: PreparedDecision, policies: readonly Policy[], subject: Subject): Policy[] {
+  return (prepared.onDemand ?? policies).filter((p) =>
+    p.kind === "on-demand"
+      ? true
+      : policyMatches(p, { decisionContexts: prepared.decisionContexts, productVersion: prepared.productVersion, subjectType: subject.type, ring: prepared.ring }),
+  );
+}
+
 /**
  * make_decision after the fetches: the applicable policies for each subject (404 when none and the
  * subject type does not ignore missing policies), their answers, waived where a waiver matches.
  */
 export function decide(prepared: PreparedDecision, policies: readonly Policy[], evidence: Evidence): DecisionResponse {
-  const effective = prepared.onDemand ?? policies;
   const answers: Answer[] = [];
   const applicable: Policy[] = [];
   const verboseResults: GwResult[] = [];
   const waivers: GwWaiver[] = [];
   for (const subject of prepared.subjects) {
     const key = subjectKey(subject);
-    const subjectPolicies = effective.filter((p) =>
-      p.kind === "on-demand"
-        ? true
-        : policyMatches(p, { decisionContexts: prepared.decisionContexts, productVersion: prepared.productVersion, subjectType: subject.type, ring: prepared.ring }),
-    );
+    const subjectPolicies = applicablePolicies(prepared, policies, subject);
     if (!subjectPolicies.length) {
       if (subject.type.ignoreMissingPolicy) continue;
       throw new DecisionError(
