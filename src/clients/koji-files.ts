@@ -18,9 +18,13 @@ export interface DownloadProgress {
 }
 
 export interface DownloadOptions {
-  /** Called as bytes arrive (at most every `progressEveryBytes`, and at the end): heartbeat here. */
+  /**
+   * Called as bytes arrive — after each `progressEveryBytes` (default 8 MiB) or `progressEveryMs`
+   * (default 5 s) with bytes, and at the end: heartbeat here. A stalled transfer reports nothing.
+   */
   onProgress?: (p: DownloadProgress) => void;
   progressEveryBytes?: number;
+  progressEveryMs?: number;
   signal?: AbortSignal;
 }
 
@@ -65,7 +69,9 @@ export async function downloadImageArchive(
       throw new KojiDownloadError(`GET ${shown}: HTTP ${res.status}`);
     }
     const every = options.progressEveryBytes ?? 8 * 1024 * 1024;
+    const everyMs = options.progressEveryMs ?? 5_000;
     let reported = 0;
+    let reportedAt = Date.now();
     const out = fs.createWriteStream(partial);
     try {
       for await (const chunk of Readable.fromWeb(res.body as never) as AsyncIterable<Buffer>) {
@@ -73,8 +79,9 @@ export async function downloadImageArchive(
         bytes += chunk.length;
         if (bytes > archive.size) throw new KojiDownloadError(`${shown}: more than the ${archive.size} bytes Koji recorded for ${archive.filename}`);
         if (!out.write(chunk)) await new Promise<void>((resolve, reject) => out.once("drain", resolve).once("error", reject));
-        if (bytes - reported >= every) {
+        if (bytes - reported >= every || Date.now() - reportedAt >= everyMs) {
           reported = bytes;
+          reportedAt = Date.now();
           options.onProgress?.({ fileName: archive.filename, bytes, size: archive.size });
         }
       }
