@@ -30,16 +30,16 @@ const date = z.string(ONE).regex(/^\d{8}$/, "expected a compose date YYYYMMDD");
 const arch = z.string(ONE).regex(/^[a-z0-9_]+$/, "expected an arch such as x86_64");
 const limit = (fallback: number) => limitOf(fallback, MAX_LIMIT);
 
-const listSchema = z.strictObject({
+export const listSchema = z.strictObject({
   release: name.optional(),
   type: z.enum(Object.values(ComposeType), { error: `expected one of ${Object.values(ComposeType).join(", ")}` }).optional(),
   status: z.enum(Object.values(ComposeStatus), { error: `expected one of ${Object.values(ComposeStatus).join(", ")}` }).optional(),
   limit: limit(50),
 });
 
-const diffSchema = z.strictObject({ from: required(composeId, "a compose id"), to: required(composeId, "a compose id") });
+export const diffSchema = z.strictObject({ from: required(composeId, "a compose id"), to: required(composeId, "a compose id") });
 
-const archesSchema = z
+export const archesSchema = z
   .strictObject({
     compose: required(composeId, "a compose id"),
     vs: composeId.optional(),
@@ -66,7 +66,7 @@ const identityFields = {
 };
 const window = (q: { from?: string; to?: string }) => !q.from || !q.to || q.from <= q.to;
 const windowError = { message: "from must not be after to", path: ["from"] };
-const sizesSchema = z.strictObject({ ...identityFields, limit: limit(10) }).refine(window, windowError);
+export const sizesSchema = z.strictObject({ ...identityFields, limit: limit(10) }).refine(window, windowError);
 const sizesCsvSchema = z.strictObject(identityFields).refine(window, windowError);
 const explainSchema = z.strictObject({
   variant: required(name, "the image's variant uid"),

@@ -1,5 +1,8 @@
 // The release engineer's page: pipelines, their plan and checks, and approve/reject buttons.
 // Plain HTML and script so it needs no build step; it talks to the same JSON API as curl does.
+// The dashboard's other pages (src/api/pages/) are linked from its header.
+import { navigation } from "./pages/layout.js";
+
 export function webPage(): string {
   return `<!doctype html>
 <html lang="en">
@@ -10,7 +13,10 @@ export function webPage(): string {
 <style>
   body { font: 14px/1.4 system-ui, sans-serif; margin: 0; color: #1d1d1f; background: #f6f7f9; }
   header { background: #294172; color: #fff; padding: 10px 20px; display: flex; gap: 16px; align-items: center; }
-  header h1 { font-size: 18px; margin: 0; flex: 1; }
+  header h1 { font-size: 18px; margin: 0; }
+  header nav { flex: 1; }
+  header nav a { color: #dfe7f6; text-decoration: none; margin-right: 14px; }
+  header nav a[aria-current="page"] { color: #fff; border-bottom: 2px solid #fff; }
   header input { width: 22em; }
   main { padding: 16px 20px; }
   table { border-collapse: collapse; width: 100%; background: #fff; }
@@ -32,6 +38,7 @@ export function webPage(): string {
 <body>
 <header>
   <h1>relengotron</h1>
+  ${navigation("pipelines").value}
   <label>API token <input id="token" type="password" autocomplete="off" placeholder="rgt_…"></label>
 </header>
 <main>
@@ -84,6 +91,7 @@ async function show(id) {
   $("detail").hidden = false;
   $("detail").innerHTML = '<h2>' + esc(p.composeId) + ' — <span class="stage stage-' + esc(p.stage) + '">' + esc(p.stage) + '</span></h2>' +
     (p.signoff ? '<p>Signed off: <b>' + esc(p.signoff.decision) + '</b> by ' + esc(p.signoff.actor) + ' at ' + esc(p.signoff.decidedAt) + ' — ' + esc(p.signoff.comment) + '</p>' : '') +
+    '<p><a class="full-detail" href="/pipelines/' + esc(id) + '">Full detail: builds and Koji tasks, gate, mirror, sign-off audit trail, Temporal Web UI</a></p>' +
     (p.error ? '<p class="bad">' + esc(p.error) + '</p>' : '') +
     '<table><thead><tr><th>Artifact</th><th>Plan</th><th>Status</th><th>Checks</th><th>Gate</th></tr></thead><tbody>' + artifacts + '</tbody></table>' +
     (waiting ? '<h3>Sign-off</h3><textarea id="comment" placeholder="Why (required)"></textarea><p>' +

@@ -339,3 +339,35 @@ export async function attributeImageSizeChange(
   const sizes = new Map(sized.map((r) => [r.nevra, Number(r.size)]));
   return attributeSizeChange(before, after, sizes.size > 0 ? sizes : undefined);
 }
+
+export interface ComposeImageRow {
+  variant: string;
+  /** the tree the image is listed under */
+  arch: string;
+  imageArch: string;
+  subvariant: string;
+  type: string;
+  format: string;
+  discNumber: number;
+  path: string;
+  size: number;
+  checksums: Record<string, string>;
+}
+
+/** One compose's images with their sizes and checksums, by variant, arch and path. */
+export async function composeImages(db: Db, composeId: string): Promise<ComposeImageRow[]> {
+  const compose = await composeRow(db, composeId);
+  const images = await db.image.findMany({ where: { composeId: compose.id }, orderBy: [{ variantUid: "asc" }, { arch: "asc" }, { path: "asc" }] });
+  return images.map((i) => ({
+    variant: i.variantUid,
+    arch: i.arch,
+    imageArch: i.imageArch,
+    subvariant: i.subvariant,
+    type: i.type,
+    format: i.format,
+    discNumber: i.discNumber,
+    path: i.path,
+    size: Number(i.size),
+    checksums: i.checksums as Record<string, string>,
+  }));
+}
