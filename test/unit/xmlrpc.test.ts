@@ -11,7 +11,7 @@ import {
   XmlRpcStreamDecoder,
   type XmlRpcValue,
 } from "../../src/clients/xmlrpc-codec.js";
-import { encodeArgs } from "../../src/clients/xmlrpc-client.js";
+import { chunkMulticall, encodeArgs, multicallRequestBytes, type MulticallRequest } from "../../src/clients/xmlrpc-client.js";
 
 function roundTrip(params: XmlRpcValue[]): XmlRpcValue[] {
   const decoded = decodeXmlRpc(encodeMethodCall("test.method", params));
@@ -234,5 +234,40 @@ describe("XML-RPC decoding errors name the problem and the position", () => {
 
   it("an unknown entity", () => {
     expect(parseError(response("<value>&nbsp;</value>")).message).toMatch(/malformed XML: .*undefined entity/i);
+  });
+});
+
+describe("multicall chunks by encoded size", () => {
+  // Ids of varying width and a kwarg on some calls, so entries differ in size.
+  const calls: MulticallRequest[] = Array.from({ length: 3_000 }, (_, i) => ({
+    method: i % 7 === 0 ? "getRPM" : "getRPMDeps",
+    params: [i * 977],
+    kwargs: i % 5 === 0 ? { strict: true } : undefined,
+  }));
+
+  it("every chunk's real request body fits, chunks are as full as possible, and the order is kept", () => {
+    const max = 50_000;
+    expect(multicallRequestBytes(calls)).toBeGreaterThan(max * 5);
+    const chunks = chunkMulticall(calls, max);
+    expect(chunks.flat()).toEqual(calls);
+    chunks.forEach((chunk, i) => {
+      expect(multicallRequestBytes(chunk)).toBeLessThanOrEqual(max);
+      // One more call would not have fitted (the estimate is at most one byte over the truth).
+      const next = chunks[i + 1]?.[0];
+      if (next) expect(multicallRequestBytes([...chunk, next])).toBeGreaterThan(max - 1);
+    });
+  });
+
+  it("the size is the exact size of the encoded system.multicall", () => {
+    const some = calls.slice(0, 10);
+    const payload = some.map((c) => ({ methodName: c.method, params: encodeArgs(c.params ?? [], c.kwargs) }));
+    expect(multicallRequestBytes(some)).toBe(Buffer.byteLength(encodeMethodCall("system.multicall", [payload])));
+  });
+
+  it("a call larger than the limit goes alone; nothing is dropped", () => {
+    const big = { method: "echo", params: ["x".repeat(10_000)] };
+    const chunks = chunkMulticall([calls[0]!, big, calls[1]!], 2_000);
+    expect(chunks).toEqual([[calls[0]], [big], [calls[1]]]);
+    expect(chunkMulticall([], 2_000)).toEqual([]);
   });
 });
