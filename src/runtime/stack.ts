@@ -102,6 +102,7 @@ export async function startStack(cfg: Config, log: (line: string) => void): Prom
       urls: {
         "Temporal Web UI": uiUrl ?? `(external Temporal at ${address})`,
         "API and sign-off page": api.url,
+        "dashboard": `${api.url}/overview`,
         ...(sandbox
           ? { "sandbox Koji hub": sandbox.kojiUrl, "sandbox ResultsDB": sandbox.resultsdbUrl, "composes": `${sandbox.webUrl}/composes/`, "mirror": `${sandbox.webUrl}/mirror/` }
           : {}),
