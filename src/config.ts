@@ -45,6 +45,10 @@ export const configSchema = z.object({
   /** Keytab holding KOJI_PRINCIPAL's keys; without it, tickets come from the credential cache (KRB5CCNAME). */
   KOJI_KEYTAB: z.string().min(1).optional(),
   RESULTSDB_URL: url(["http:", "https:"]).optional(),
+  /** WaiverDB (its base URL; the API is under /api/v1.0), for POST /api/v1/decision */
+  WAIVERDB_URL: url(["http:", "https:"]).optional(),
+  /** Greenwave policy files for POST /api/v1/decision */
+  RELENGOTRON_POLICIES_DIR: z.string().min(1).default(path.join(projectRoot, "config", "policies")),
 
   RELENGOTRON_SANDBOX_HOST: z.string().min(1).default("127.0.0.1"),
   /** the sandbox Koji hub */

@@ -5,6 +5,7 @@ import { startApi } from "../api/server.js";
 import { startBus } from "../bus/service.js";
 import { config } from "../config.js";
 import { openDatabase } from "../db/database.js";
+import { configuredGatingSources } from "../gating/sources.js";
 import { migrate } from "../db/migrate.js";
 import { resolveDatabaseUrl } from "../db/database.js";
 import { ReleaseCatalog } from "../releases/catalog.js";
@@ -81,11 +82,13 @@ export function registerServiceCommands(program: Command): void {
     .description("run the HTTP API and sign-off page alone")
     .action(async () => {
       const cfg = config();
+      // the policies are validated before anything starts
+      const gating = configuredGatingSources(cfg);
       const database = await openDatabase(cfg, log);
       const { client, connection } = await connectTemporal(cfg);
       const api = await startApi(
         { client, db: database.db, cfg, releases: ReleaseCatalog.load(cfg.RELENGOTRON_ARTIFACTS_DIR) },
-        { host: cfg.RELENGOTRON_API_HOST, port: cfg.RELENGOTRON_API_PORT, tokensFile: cfg.apiTokensFile },
+        { host: cfg.RELENGOTRON_API_HOST, port: cfg.RELENGOTRON_API_PORT, tokensFile: cfg.apiTokensFile, gating: () => gating },
       );
       log(`API on ${api.url}`);
       await untilSignal();

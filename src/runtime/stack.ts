@@ -4,9 +4,9 @@ import fs from "node:fs";
 import path from "node:path";
 import { createToken, readTokens } from "../api/auth.js";
 import { startApi } from "../api/server.js";
-import { projectRoot, type Config } from "../config.js";
+import type { Config } from "../config.js";
 import { openDatabase } from "../db/database.js";
-import { gatingSources } from "../gating/sources.js";
+import { configuredGatingSources, gatingSources } from "../gating/sources.js";
 import { ReleaseCatalog } from "../releases/catalog.js";
 import { resolveTemporalCli } from "../temporal/cli-binary.js";
 import { connectTemporal } from "../temporal/client.js";
@@ -84,14 +84,11 @@ export async function startStack(cfg: Config, log: (line: string) => void): Prom
     log(`bus: ${bus.kind === "amqp" ? `consuming ${cfg.RELENGOTRON_AMQP_QUEUE} from RabbitMQ` : "in-process (no AMQP_URL)"}`);
     await ensureConfiguredNightlySchedules(client, cfg, releases);
 
-    // Greenwave decisions (POST /api/v1/decision): config/policies against the sandbox's or the
-    // configured ResultsDB (and the sandbox's WaiverDB)
-    const gating = gatingSources({
-      policiesDir: path.join(projectRoot, "config", "policies"),
-      resultsdbApi: sandbox ? `${sandbox.resultsdbUrl}/api/v2.0` : cfg.RESULTSDB_URL && `${cfg.RESULTSDB_URL.replace(/\/+$/, "")}/api/v2.0`,
-      waiverdbApi: sandbox?.waiverdbApiUrl,
-      koji: systems.koji,
-    });
+    // Greenwave decisions (POST /api/v1/decision): RELENGOTRON_POLICIES_DIR against the sandbox's
+    // ResultsDB, WaiverDB and Koji, or the configured ones
+    const gating = sandbox
+      ? gatingSources({ policiesDir: cfg.RELENGOTRON_POLICIES_DIR, resultsdbApi: `${sandbox.resultsdbUrl}/api/v2.0`, waiverdbApi: sandbox.waiverdbApiUrl, koji: systems.koji })
+      : configuredGatingSources(cfg);
     const api = await startApi(
       { client, db: database.db, cfg, releases },
       { host: cfg.RELENGOTRON_API_HOST, port: cfg.RELENGOTRON_API_PORT, tokensFile: cfg.apiTokensFile, gating: () => gating },
