@@ -134,6 +134,31 @@ describe("overview", () => {
   });
 });
 
+describe("composes", () => {
+  it("the list filters by release and status; a compose shows variants × arches and its images with sizes and checksums", async () => {
+    const list = await open("/composes?release=Fedora-43&status=DOOMED");
+    expect(await list.locator("table.composes tbody tr").allTextContents()).toEqual([expect.stringContaining(SIZE_HISTORY.composes[5]!.id)]);
+    expect(await list.locator('select[name="status"] option[selected]').textContent()).toBe("DOOMED");
+    await list.context().close();
+
+    const id = SIZE_HISTORY.composes[2]!.id;
+    const page = await open(`/composes/${id}`);
+    const n = SIZE_HISTORY.packages(2).length;
+    const workstation = page.locator("table.variant-arch tbody tr").filter({ hasText: "Workstation" });
+    expect(await workstation.locator("td").allTextContents()).toEqual([`${n} binary · ${n} source1 images`, `${n} binary · ${n} source1 images`]);
+    // Server has images on x86_64 only and no RPMs
+    expect(await page.locator("table.variant-arch thead th").allTextContents()).toEqual(["Variant", "aarch64", "x86_64"]);
+    const images = page.locator("table.images tbody tr");
+    expect(await images.count()).toBe(SIZE_HISTORY.images.length);
+    const ws = images.filter({ hasText: "Workstation" }).filter({ hasText: "x86_64" });
+    expect(await ws.locator("td.num").textContent()).toBe("2.2 GiB");
+    expect(await ws.locator("td.num").getAttribute("title")).toBe(`${SIZE_HISTORY.images[0]!.sizes[2]} bytes`);
+    expect(await ws.locator("td").last().textContent()).toMatch(/sha256:[0-9a-f]{64}/);
+    await shot(page, "compose.png");
+    await page.context().close();
+  });
+});
+
 describe("diff", () => {
   it("two composes picked on the compose list; the URL opens the same diff", async () => {
     const page = await open("/composes?release=Fedora-Rawhide");

@@ -39,7 +39,7 @@ function imageTables(d: ComposeDiff): Html {
 ${added.map((i) => html`<tr><td>${imageName(i)}</td><td class="ok">added</td><td></td><td class="num">${formatBytes(i.size)}</td><td class="num">${formatBytesDelta(i.size)}</td><td></td></tr>`)}
 ${removed.map((i) => html`<tr><td>${imageName(i)}</td><td class="bad">removed</td><td class="num">${formatBytes(i.size)}</td><td></td><td class="num">${formatBytesDelta(-i.size)}</td><td></td></tr>`)}
 ${changed.map(
-    (c) => html`<tr><td>${imageName(c)}</td><td>changed</td><td class="num">${formatBytes(c.from.size)}</td><td class="num">${formatBytes(c.to.size)}</td>
+    (c) => html`<tr><td>${imageName(c)}</td><td>${c.checksumChanged || c.sizeDelta !== 0 ? "changed" : html`<span class="muted">same content, new path</span>`}</td><td class="num">${formatBytes(c.from.size)}</td><td class="num">${formatBytes(c.to.size)}</td>
 <td class="num ${c.sizeDelta > 0 ? "bad" : c.sizeDelta < 0 ? "ok" : ""}" title="${c.sizeDelta} bytes">${formatBytesDelta(c.sizeDelta)}</td><td>${c.checksumChanged ? "changed" : "same"}</td></tr>`,
   )}
 </tbody></table>`;

@@ -23,7 +23,7 @@ export const STYLE = raw(`
   table { border-collapse: collapse; background: #fff; margin: 4px 0 12px; }
   th, td { text-align: left; padding: 4px 8px; border-bottom: 1px solid #e3e5e8; vertical-align: top; }
   th { background: #eef1f5; font-weight: 600; }
-  td.num, th.num { text-align: right; font-variant-numeric: tabular-nums; }
+  td.num, th.num { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }
   .card { background: #fff; border: 1px solid #e3e5e8; padding: 10px 14px; margin: 10px 0; overflow-x: auto; }
   .cards { display: grid; grid-template-columns: repeat(auto-fit, minmax(380px, 1fr)); gap: 12px; }
   .muted { color: #666; } .small { font-size: 12px; }
