@@ -257,6 +257,9 @@ describe("requests Greenwave refuses, with its status and message", () => {
     [{ product_version: "fedora-41", decision_context: "x", subject_type: "compose", subject_identifier: "c", verbose: "yes" }, 400, "Invalid verbose flag, must be a bool"],
     [{ product_version: "fedora-41", decision_context: "x", subject_type: "compose", subject_identifier: "c", when: "yesterday" }, 400, 'Invalid "when" parameter, must be in ISO8601 format'],
   ];
+  cases.push([{ product_version: "fedora-41", decision_context: "x", verbose: 1 }, 400, "Invalid verbose flag, must be a bool"]);
+  cases.push([{ product_version: "fedora-41", rules: [{ type: "PassingTestCaseRule", test_case_name: "t" }], verbose: 1 }, 400, 'Missing required "subject_type" parameter']);
+  cases.push([{ product_version: "fedora-41", subject_type: "koji_build", subject_identifier: "a-1-1", rules: [{ type: "NoSuchRule" }] }, 400, "Failed to parse on demand policy: request: policy \"on-demand-policy\": field \"rules\": unknown rule tag !NoSuchRule (expected !PassingTestCaseRule or !RemoteRule)"]);
   it.each(cases)("%j → %i %s", (body, status, message) => {
     expect(failure(() => prepareDecision(body, types))).toEqual({ status, message });
   });

@@ -146,7 +146,9 @@ export function prepareDecision(data: unknown, subjectTypes: readonly SubjectTyp
   const decisionContexts = (Array.isArray(rawContexts) ? rawContexts : [rawContexts]).map(String);
   if (decisionContexts.length && hasRules) throw new DecisionError(400, "Cannot have both decision_context and rules");
 
-  const subjects = subjectsFor(body, subjectTypes);
+  // Greenwave's order: the subjects of an on-demand request are read before `verbose` and `when`
+  // are checked, the others' after
+  let subjects = hasRules ? subjectsFor(body, subjectTypes) : [];
 
   let onDemand: Policy[] | null = null;
   if (hasRules) {
@@ -167,6 +169,7 @@ export function prepareDecision(data: unknown, subjectTypes: readonly SubjectTyp
   if (when !== null && (typeof when !== "string" || !/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{1,6}$/.test(when))) {
     throw new DecisionError(400, 'Invalid "when" parameter, must be in ISO8601 format');
   }
+  if (!hasRules) subjects = subjectsFor(body, subjectTypes);
   const ids = (v: unknown) => (Array.isArray(v) ? v.filter((x): x is number => typeof x === "number") : []);
   const ring = typeof body.ring === "string" ? body.ring : null;
   return { productVersion, decisionContexts, subjects, verbose, ignoreResult: ids(body.ignore_result), ignoreWaiver: ids(body.ignore_waiver), when, onDemand, ring };
