@@ -142,8 +142,9 @@ export async function getPipeline(client: Client, workflowId: string): Promise<P
   }
 }
 
-export async function listPipelines(client: Client, opts: { release?: string; stage?: string; limit?: number } = {}) {
+export async function listPipelines(client: Client, opts: { release?: string; stage?: string; limit?: number; running?: boolean } = {}) {
   const clauses = [`WorkflowType = 'composePipeline'`];
+  if (opts.running) clauses.push(`ExecutionStatus = 'Running'`);
   // Values are quoted and escaped, or refused (a backslash, control characters): never pasted in.
   try {
     if (opts.release) clauses.push(visibilityEquals(ReleaseKey.name, opts.release));

@@ -31,8 +31,8 @@ const PUSHES_SHOWN = 60;
 export async function overviewData(deps: { db: Db; client: Client }, release: string | undefined, now = new Date()): Promise<OverviewData> {
   const [releases, running] = await Promise.all([
     releaseStatus(deps.db, release),
-    listPipelines(deps.client, { release, limit: 200 }).then(
-      (list) => ({ list: list.filter((p) => p.status === "RUNNING") }),
+    listPipelines(deps.client, { release, running: true, limit: 200 }).then(
+      (list) => ({ list }),
       (error: Error) => ({ list: [] as PipelineSummary[], error: error.message }),
     ),
   ]);
