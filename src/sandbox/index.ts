@@ -36,6 +36,8 @@ export interface Sandbox {
   resultsdbUrl: string;
   /** WaiverDB's API root (…/api/v1.0) */
   waiverdbApiUrl: string;
+  /** the bearer token of the sandbox WaiverDB's one (superuser) account, also in `<dir>/waiverdb-token` */
+  waiverdbToken: string;
   webUrl: string;
   /** the sandbox Koji account relengotron logs in with */
   kojiUser: { name: string; password: string };
@@ -43,6 +45,7 @@ export interface Sandbox {
 }
 
 export const SANDBOX_KOJI_USER = "releng";
+export const SANDBOX_WAIVERDB_USER = "releng";
 
 export async function startSandbox(opts: SandboxOptions): Promise<Sandbox> {
   fs.mkdirSync(opts.dir, { recursive: true });
@@ -61,7 +64,10 @@ export async function startSandbox(opts: SandboxOptions): Promise<Sandbox> {
     host: opts.host,
   });
   const resultsdb = new SandboxResultsDb({ stateFile: path.join(opts.dir, "resultsdb.json"), onResult: opts.onResult });
-  const waiverdb = new SandboxWaiverDb({ stateFile: path.join(opts.dir, "waiverdb.json") });
+  // one WaiverDB account, a superuser (it may proxy for others with `username`), whose bearer token
+  // is kept next to the Koji password
+  const waiverdbToken = readOrCreateSecret(path.join(opts.dir, "waiverdb-token"));
+  const waiverdb = new SandboxWaiverDb({ stateFile: path.join(opts.dir, "waiverdb.json"), tokens: { [waiverdbToken]: SANDBOX_WAIVERDB_USER }, superusers: [SANDBOX_WAIVERDB_USER] });
   const web = http.createServer((req, res) => {
     void (async () => {
       if (await resultsdb.handle(req, res, "/resultsdb")) return;
@@ -88,6 +94,7 @@ export async function startSandbox(opts: SandboxOptions): Promise<Sandbox> {
     kojiTopurl: hub.topurl,
     resultsdbUrl: `${webUrl}/resultsdb`,
     waiverdbApiUrl: `${webUrl}/waiverdb/api/v1.0`,
+    waiverdbToken,
     webUrl,
     kojiUser: { name: SANDBOX_KOJI_USER, password },
     close: async () => {
