@@ -19,8 +19,8 @@ import {
   type GwWaiver,
   type RemoteRuleFile,
 } from "../domain/greenwave/decision.js";
-import type { Policy, RemoteRule, SubjectType } from "../domain/greenwave/policies.js";
-import { fetchRemoteRuleFile, type RemoteRuleSources } from "./remote-rules.js";
+import { parseRemotePolicies, type Policy, type RemoteRule, type SubjectType } from "../domain/greenwave/policies.js";
+import { buildCreationTime, fetchRemoteRuleFile, type RemoteRuleSources } from "./remote-rules.js";
 
 export interface DecisionSources {
   policies: readonly Policy[];
@@ -38,6 +38,7 @@ export async function makeDecision(body: unknown, sources: DecisionSources): Pro
   const results = new Map<string, GwResult[]>();
   const waivers = new Map<string, GwWaiver[]>();
   const remoteRules = new Map<string, RemoteRuleFile>();
+  const creationTimes = new Map<string, Date>();
   await Promise.all(
     prepared.subjects.map(async (subject) => {
       const key = subjectKey(subject);
@@ -53,12 +54,27 @@ export async function makeDecision(body: unknown, sources: DecisionSources): Pro
         waivers.set(key, (await sources.waiverdb.filtered([filter])) as GwWaiver[]);
       }
       // the gating.yaml of every RemoteRule an applicable policy holds
-      const rules = applicablePolicies(prepared, sources.policies, subject).flatMap((p) => p.rules.filter((r): r is RemoteRule => r.rule === "RemoteRule"));
+      const applicable = applicablePolicies(prepared, sources.policies, subject);
+      const rules = applicable.flatMap((p) => p.rules.filter((r): r is RemoteRule => r.rule === "RemoteRule"));
       for (const rule of rules) {
         const ruleKey = remoteRuleKey(subject, rule);
         if (!remoteRules.has(ruleKey)) remoteRules.set(ruleKey, await fetchRemoteRuleFile(subject, rule, sources.remoteRules ?? {}));
       }
+      // rules valid only for builds made in a window need the build's creation time (also those in a gating.yaml)
+      const dated = [...applicable.flatMap((p) => p.rules), ...rules.flatMap((r) => {
+        const f = remoteRules.get(remoteRuleKey(subject, r));
+        return f && "found" in f && f.found ? remotePolicyRules(f) : [];
+      })];
+      if (dated.some((r) => r.rule === "PassingTestCaseRule" && (r.validSince || r.validUntil))) creationTimes.set(key, await buildCreationTime(sources.remoteRules?.koji, subject.identifier));
     }),
   );
-  return decide(prepared, sources.policies, { results, waivers, remoteRules });
+  return decide(prepared, sources.policies, { results, waivers, remoteRules, creationTimes });
+}
+
+function remotePolicyRules(file: { url: string; text: string }) {
+  try {
+    return parseRemotePolicies(file.url, file.text).flatMap((p) => p.rules);
+  } catch {
+    return []; // the decision answers invalid-gating-yaml
+  }
 }

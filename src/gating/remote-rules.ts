@@ -11,7 +11,20 @@ import type { RemoteRule } from "../domain/greenwave/policies.js";
 export const DIST_GIT_URL_TEMPLATE = "https://src.fedoraproject.org/{pkg_namespace}{pkg_name}/raw/{rev}/f/gating.yaml";
 
 export interface KojiBuildLookup {
-  getBuild(nvr: string): Promise<{ source?: string | null; extra?: unknown } | null>;
+  getBuild(nvr: string): Promise<{ source?: string | null; extra?: unknown; creation_time?: string | null } | null>;
+}
+
+/**
+ * The build's creation time, for rules with valid_since/valid_until (retrieve_koji_build_creation_time:
+ * UTC when Koji gives no zone; an unparseable one counts as now).
+ */
+export async function buildCreationTime(koji: KojiBuildLookup | undefined, nvr: string, now = () => new Date()): Promise<Date> {
+  if (!koji) throw new Error(`a rule with valid_since/valid_until needs the Koji build's creation time of ${nvr}: Koji is not configured`);
+  const build = await koji.getBuild(nvr);
+  if (!build) throw new Error(`Failed to find Koji build for "${nvr}"`);
+  const text = String(build.creation_time ?? "").trim().replace(" ", "T");
+  const time = new Date(/[zZ]|[+-]\d\d:?\d\d$/.test(text) ? text : `${text}Z`);
+  return Number.isNaN(time.getTime()) ? now() : time;
 }
 
 export interface RemoteRuleSources {

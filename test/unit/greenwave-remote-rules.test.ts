@@ -4,7 +4,7 @@
 import path from "node:path";
 import { describe, expect, it } from "vitest";
 import type { Subject } from "../../src/domain/greenwave/decision.js";
-import { DEFAULT_SUBJECT_TYPES, type RemoteRule } from "../../src/domain/greenwave/policies.js";
+import { DEFAULT_SUBJECT_TYPES, parsePolicyFile, type RemoteRule } from "../../src/domain/greenwave/policies.js";
 import { makeDecision } from "../../src/gating/decide.js";
 import { loadPolicyDirectory } from "../../src/gating/policy-dir.js";
 import { fetchRemoteRuleFile, scmOfSource, type KojiBuildLookup } from "../../src/gating/remote-rules.js";
@@ -94,5 +94,26 @@ describe("a koji_build decision over Fedora's policy with the package's gating.y
     expect(d.policies_satisfied).toBe(false);
     expect(d.unsatisfied_requirements).toEqual([expect.objectContaining({ type: "failed-fetch-gating-yaml", error: expect.stringContaining("Koji is not configured") })]);
     expect(d.summary).toBe("1 error while trying to fetch remote rule file");
+  });
+});
+
+describe("rules valid for builds made in a window (valid_since / valid_until)", () => {
+  const { subjectTypes } = loadPolicyDirectory(path.join(import.meta.dirname, "../fixtures/fedora/policies"));
+  const nvr = "bash-5.3.0-2.fc46";
+  const none = { latest: async () => [] } as unknown as ResultsDbApi;
+  const policies = parsePolicyFile(
+    "dated.yaml",
+    "--- !Policy\nid: dated\nproduct_versions: [fedora-rawhide]\ndecision_context: c\nsubject_type: koji_build\nrules:\n  - !PassingTestCaseRule {test_case_name: new.test, valid_since: 2026-06-01}\n  - !PassingTestCaseRule {test_case_name: old.test, valid_until: 2026-06-01T00:00:00Z}\n",
+  ).policies;
+  const ask = (created: string) =>
+    makeDecision({ decision_context: "c", product_version: "fedora-rawhide", subject_type: "koji_build", subject_identifier: nvr }, { policies, subjectTypes, resultsdb: none, remoteRules: { koji: koji({ [nvr]: { creation_time: created } }) } });
+
+  it("a build made after valid_since needs the new test, one made before valid_until the old one (Koji's creation_time, UTC)", async () => {
+    expect((await ask("2026-11-30 08:00:00.123456")).unsatisfied_requirements.map((r) => r.testcase)).toEqual(["new.test"]);
+    expect((await ask("2026-01-10 08:00:00")).unsatisfied_requirements.map((r) => r.testcase)).toEqual(["old.test"]);
+  });
+
+  it("without Koji the window cannot be decided: an error, not a guess", async () => {
+    await expect(makeDecision({ decision_context: "c", product_version: "fedora-rawhide", subject_type: "koji_build", subject_identifier: nvr }, { policies, subjectTypes, resultsdb: none })).rejects.toThrow(/needs the Koji build's creation time/);
   });
 });
