@@ -10,7 +10,7 @@ import { loadPolicyDirectory } from "../../src/gating/policy-dir.js";
 import { fetchRemoteRuleFile, scmOfSource, type KojiBuildLookup } from "../../src/gating/remote-rules.js";
 import type { ResultsDbApi } from "../../src/clients/resultsdb.js";
 
-const koji = (builds: Record<string, { source?: string | null; extra?: unknown }>): KojiBuildLookup => ({ getBuild: async (nvr) => builds[nvr] ?? null });
+const koji = (builds: Record<string, { source?: string | null; extra?: unknown; creation_time?: string }>): KojiBuildLookup => ({ getBuild: async (nvr) => builds[nvr] ?? null });
 const files = (served: Record<string, string>) => {
   const asked: string[] = [];
   const fetcher = (async (url: string | URL | Request) => {
