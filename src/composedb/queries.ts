@@ -194,6 +194,8 @@ export interface PushSummary {
   builds: number;
 }
 
+const STATUS_BATCH = 8;
+
 /** Per release: the last nightly that worked, the last compose of any status, the last pushes. */
 export async function releaseStatus(db: Db, releaseName?: string): Promise<ReleaseStatus[]> {
   const releases = await db.release.findMany({ where: releaseName ? { name: releaseName } : {}, orderBy: { name: "asc" } });
@@ -205,7 +207,16 @@ export async function releaseStatus(db: Db, releaseName?: string): Promise<Relea
         orderBy: [{ date: "desc" }, { respin: "desc" }],
         include: { variants: { select: { uid: true } } },
       });
-      const filled = await variantsWithContent(db, composes.map((c) => c.id));
+      // Which variants have content is asked of the composes as they are looked at, newest first,
+      // a batch at a time: the last working nightly is usually among the newest, and asking it of
+      // every compose reads every RPM set of the release.
+      const filled = new Map<number, Set<string>>();
+      const loadFilled = async (batch: typeof composes) => {
+        const ids = batch.map((c) => c.id).filter((id) => !filled.has(id));
+        if (ids.length === 0) return;
+        const found = await variantsWithContent(db, ids);
+        for (const id of ids) filled.set(id, found.get(id) ?? new Set());
+      };
       const summary = (c: (typeof composes)[number]): ComposeSummary => {
         const variants = c.variants.map((v) => v.uid).sort();
         const emptyVariants = variants.filter((v) => !filled.get(c.id)?.has(v));
@@ -223,10 +234,15 @@ export async function releaseStatus(db: Db, releaseName?: string): Promise<Relea
       };
       // A nightly worked when it FINISHED or FINISHED_INCOMPLETE and every required variant has
       // content in it: a name in composeinfo.json is not a variant that was built.
-      const working = composes
-        .filter((c) => c.type === "nightly")
-        .map(summary)
-        .find((c) => (c.status === "FINISHED" || c.status === "FINISHED_INCOMPLETE") && c.missingRequiredVariants.length === 0);
+      const works = (c: ComposeSummary) => (c.status === "FINISHED" || c.status === "FINISHED_INCOMPLETE") && c.missingRequiredVariants.length === 0;
+      const nightlies = composes.filter((c) => c.type === "nightly");
+      let working: ComposeSummary | undefined;
+      for (let i = 0; i < nightlies.length && !working; i += STATUS_BATCH) {
+        const batch = nightlies.slice(i, i + STATUS_BATCH);
+        await loadFilled(batch);
+        working = batch.map(summary).find(works);
+      }
+      await loadFilled(composes.slice(0, 1));
       const lastPush = async (request: "stable" | "testing"): Promise<PushSummary | null> => {
         const push = await db.updatesPush.findFirst({ where: { releaseId: release.id, request }, orderBy: { pushedAt: "desc" } });
         return push ? { pushedAt: push.pushedAt.toISOString(), updates: push.updates, builds: push.builds.length } : null;
@@ -243,14 +259,18 @@ export async function releaseStatus(db: Db, releaseName?: string): Promise<Relea
   );
 }
 
-/** Per compose (row id): the variants that have images or RPMs in it. */
+/**
+ * Per compose (row id): the variants that have images or RPMs in it. An RPM set counts when its id
+ * array is larger than the empty array as stored: pg_column_size reads no array (cardinality would
+ * detoast every one, hundreds of MiB for a release's history).
+ */
 async function variantsWithContent(db: Db, composeIds: number[]): Promise<Map<number, Set<string>>> {
   const out = new Map<number, Set<string>>();
   if (composeIds.length === 0) return out;
   const rows = await db.$queryRaw<{ composeId: number; variantUid: string }[]>`
     SELECT "composeId", "variantUid" FROM "Image" WHERE "composeId" = ANY(${composeIds}::int[])
     UNION
-    SELECT "composeId", "variantUid" FROM "ComposeRpmSet" WHERE "composeId" = ANY(${composeIds}::int[]) AND cardinality("rpmIds") > 0`;
+    SELECT "composeId", "variantUid" FROM "ComposeRpmSet" WHERE "composeId" = ANY(${composeIds}::int[]) AND pg_column_size("rpmIds") > pg_column_size('{}'::int[])`;
   for (const row of rows) {
     let set = out.get(row.composeId);
     if (!set) out.set(row.composeId, (set = new Set()));
