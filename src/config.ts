@@ -2,7 +2,7 @@
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { z } from "zod";
-import { busConfigShape } from "./bus/config.js";
+import { busConfigProblems, busConfigShape } from "./bus/config.js";
 import type { KojiAuth } from "./clients/koji.js";
 import { portField as port, secondsField as positiveSeconds, urlField as url } from "./env-fields.js";
 import { redactUrl } from "./redact.js";
@@ -82,6 +82,7 @@ export const configSchema = z.object({
   if (method === "gssapi" && c.KOJI_KEYTAB !== undefined && c.KOJI_PRINCIPAL === undefined) {
     problem("KOJI_PRINCIPAL", "required with KOJI_KEYTAB: name the principal whose keys the keytab holds");
   }
+  busConfigProblems(c, problem);
 });
 
 export type ConfigEnv = z.infer<typeof configSchema>;

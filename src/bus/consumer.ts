@@ -9,9 +9,12 @@ import type { ChannelModel, ConfirmChannel, ConsumeMessage } from "amqplib";
 import { DEFAULT_BINDINGS, type BusEnvelope } from "./messages/index.js";
 import type { BusProcessor, ProcessorStats } from "./processor.js";
 import { redactUrl } from "../redact.js";
+import { amqpSocketOptions, explainAmqpError, type AmqpTlsFiles } from "./tls.js";
 
 export interface AmqpConsumerOptions {
   url: string;
+  /** for an amqps:// URL: the CA, client certificate and key (loadAmqpTls); SASL EXTERNAL with a certificate */
+  tls?: AmqpTlsFiles;
   /** durable queue the bindings feed */
   queue: string;
   deadLetterQueue: string;
@@ -57,7 +60,7 @@ export class AmqpBusConsumer {
     try {
       await this.connect();
     } catch (error) {
-      throw new Error(`cannot consume from RabbitMQ at ${redactUrl(this.opts.url)}: ${(error as Error).message}`);
+      throw new Error(`cannot consume from RabbitMQ at ${redactUrl(this.opts.url)}: ${explainAmqpError(error)}`);
     }
   }
 
@@ -84,7 +87,7 @@ export class AmqpBusConsumer {
   }
 
   private async connect(): Promise<void> {
-    const model = await amqp.connect(this.opts.url, { clientProperties: { connection_name: this.opts.connectionName ?? "relengotron consumer" } });
+    const model = await amqp.connect(this.opts.url, amqpSocketOptions(this.opts.url, this.opts.tls, this.opts.connectionName ?? "relengotron consumer"));
     let closed = false;
     model.on("error", (error: Error) => this.log(`bus: connection error: ${error.message}`));
     model.on("close", () => {
@@ -128,7 +131,7 @@ export class AmqpBusConsumer {
         await this.connect();
         return;
       } catch (error) {
-        if (!this.stopped) this.log(`bus: reconnect failed (${(error as Error).message})`);
+        if (!this.stopped) this.log(`bus: reconnect failed (${explainAmqpError(error)})`);
       }
     }
   }

@@ -6,6 +6,8 @@
 // real Python library instead.
 import { randomUUID } from "node:crypto";
 import amqp from "amqplib";
+import { redactUrl } from "../redact.js";
+import { amqpSocketOptions, explainAmqpError, type AmqpTlsFiles } from "./tls.js";
 
 export const SEVERITY = { DEBUG: 10, INFO: 20, WARNING: 30, ERROR: 40 } as const;
 
@@ -90,8 +92,11 @@ export class AmqpBusPublisher implements BusPublisher {
     private readonly opts: { exchange: string; topicPrefix?: string },
   ) {}
 
-  static async connect(url: string, opts: { exchange?: string; topicPrefix?: string; connectionName?: string } = {}): Promise<AmqpBusPublisher> {
-    const model = await amqp.connect(url, { clientProperties: { connection_name: opts.connectionName ?? "relengotron publisher" } });
+  /** `tls`: the consumer's TLS settings (loadAmqpTls), for an amqps:// URL. */
+  static async connect(url: string, opts: { exchange?: string; topicPrefix?: string; connectionName?: string; tls?: AmqpTlsFiles } = {}): Promise<AmqpBusPublisher> {
+    const model = await amqp.connect(url, amqpSocketOptions(url, opts.tls, opts.connectionName ?? "relengotron publisher")).catch((error: unknown) => {
+      throw new Error(`cannot publish to RabbitMQ at ${redactUrl(url)}: ${explainAmqpError(error)}`);
+    });
     model.on("error", () => {});
     const channel = await model.createConfirmChannel();
     return new AmqpBusPublisher(model, channel, { exchange: opts.exchange ?? "amq.topic", topicPrefix: opts.topicPrefix });

@@ -12,10 +12,13 @@ import { PackageBuildFilter } from "./package-builds.js";
 import { bindingsFor } from "./messages/index.js";
 import { BusProcessor, type ProcessorStats } from "./processor.js";
 import { AmqpBusPublisher, type BusPublisher } from "./publisher.js";
+import { resolveQueueName } from "./queue-name.js";
 import { routerContext } from "./router.js";
+import { loadAmqpTls } from "./tls.js";
 
 export interface BusServiceOptions {
-  cfg: BusConfig;
+  /** the bus's settings; dataDir keeps the queue's name for RELENGOTRON_AMQP_QUEUE=uuid */
+  cfg: BusConfig & { dataDir?: string };
   client: Client;
   db: Db;
   /** asked which tagged builds are RPM builds */
@@ -30,6 +33,8 @@ export interface BusServiceOptions {
 
 export interface BusService {
   kind: "amqp" | "in-process";
+  /** the queue consumed (RELENGOTRON_AMQP_QUEUE, or the UUID it stands for); undefined in-process */
+  queue: string | undefined;
   /** where the sandbox publishes; undefined when not asked for */
   publisher: BusPublisher | undefined;
   stats(): ConsumerStats | ProcessorStats;
@@ -52,11 +57,15 @@ export async function startBus(opts: BusServiceOptions): Promise<BusService> {
   });
   if (!opts.cfg.AMQP_URL) {
     const bus = new InProcessBus({ processor, topicPrefix: opts.cfg.RELENGOTRON_TOPIC_PREFIX });
-    return { kind: "in-process", publisher: opts.publish ? bus : undefined, stats: () => bus.stats(), stop: () => bus.close() };
+    return { kind: "in-process", queue: undefined, publisher: opts.publish ? bus : undefined, stats: () => bus.stats(), stop: () => bus.close() };
   }
+  // Bad certificate files stop the start, naming the variable, before anything connects.
+  const tls = loadAmqpTls(opts.cfg);
+  const queue = resolveQueueName(opts.cfg.RELENGOTRON_AMQP_QUEUE, opts.cfg.dataDir);
   const consumer = new AmqpBusConsumer({
     url: opts.cfg.AMQP_URL,
-    queue: opts.cfg.RELENGOTRON_AMQP_QUEUE,
+    tls,
+    queue,
     deadLetterQueue: opts.cfg.RELENGOTRON_AMQP_DEAD_LETTER_QUEUE,
     prefetch: opts.cfg.RELENGOTRON_AMQP_PREFETCH,
     // With a prefix (org.fedoraproject.prod), only that environment's topics; otherwise any.
@@ -65,9 +74,10 @@ export async function startBus(opts: BusServiceOptions): Promise<BusService> {
     log,
   });
   await consumer.start();
-  const publisher = opts.publish ? await AmqpBusPublisher.connect(opts.cfg.AMQP_URL, { topicPrefix: opts.cfg.RELENGOTRON_TOPIC_PREFIX }) : undefined;
+  const publisher = opts.publish ? await AmqpBusPublisher.connect(opts.cfg.AMQP_URL, { topicPrefix: opts.cfg.RELENGOTRON_TOPIC_PREFIX, tls }) : undefined;
   return {
     kind: "amqp",
+    queue,
     publisher,
     stats: () => consumer.stats(),
     stop: async () => {

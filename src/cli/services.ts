@@ -3,6 +3,7 @@ import type { Command } from "commander";
 import { createToken, ROLES, type Role } from "../api/auth.js";
 import { startApi } from "../api/server.js";
 import { startBus } from "../bus/service.js";
+import { loadAmqpTls } from "../bus/tls.js";
 import { config } from "../config.js";
 import { openDatabase } from "../db/database.js";
 import { configuredGatingSources } from "../gating/sources.js";
@@ -103,12 +104,14 @@ export function registerServiceCommands(program: Command): void {
     .action(async () => {
       const cfg = config();
       if (!cfg.AMQP_URL) throw new Error("AMQP_URL: required by the bus service (the broker carrying fedora-messaging)");
+      // certificate files named by AMQP_CA_CERT/AMQP_CERT/AMQP_KEY are checked before anything connects
+      loadAmqpTls(cfg);
       const releases = ReleaseCatalog.load(cfg.RELENGOTRON_ARTIFACTS_DIR);
       const koji = busKoji(cfg);
       const database = await openDatabase(cfg, log);
       const { client, connection } = await connectTemporal(cfg);
       const bus = await startBus({ cfg, client, db: database.db, koji, releases, taskQueue: cfg.TEMPORAL_TASK_QUEUE, log });
-      log(`bus consuming ${cfg.RELENGOTRON_AMQP_QUEUE}${cfg.RELENGOTRON_TOPIC_PREFIX ? ` (topics under ${cfg.RELENGOTRON_TOPIC_PREFIX})` : ""}`);
+      log(`bus consuming ${bus.queue ?? cfg.RELENGOTRON_AMQP_QUEUE}${cfg.RELENGOTRON_TOPIC_PREFIX ? ` (topics under ${cfg.RELENGOTRON_TOPIC_PREFIX})` : ""}`);
       await untilSignal();
       await bus.stop();
       await connection.close();

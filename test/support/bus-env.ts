@@ -53,19 +53,28 @@ export function testTopicPrefix(): string {
   return `org.rttest${randomBytes(4).toString("hex")}.prod`;
 }
 
-/** A fedora-messaging configuration file (TOML) for the Python publisher. */
-export function writeFedoraMessagingConf(dir: string, opts: { topicPrefix: string; amqpUrl?: string }): string {
+/**
+ * A fedora-messaging configuration file (TOML) for the Python publisher. `tls`: its [tls] section
+ * (ca_cert, certfile, keyfile) for an amqps:// URL; with a certificate and key it logs in with SASL
+ * EXTERNAL, as it does on Fedora's broker.
+ */
+export function writeFedoraMessagingConf(dir: string, opts: { topicPrefix: string; amqpUrl?: string; tls?: { caCert: string; certFile?: string; keyFile?: string } }): string {
   const file = path.join(dir, "fedora-messaging.toml");
   const url = new URL(opts.amqpUrl ?? AMQP_URL);
   const vhost = url.pathname && url.pathname !== "/" ? url.pathname : "/%2F";
+  const userinfo = url.username ? `${url.username}:${url.password}@` : "";
+  const tls = opts.tls
+    ? [`[tls]`, `ca_cert = ${JSON.stringify(opts.tls.caCert)}`, ...(opts.tls.certFile ? [`certfile = ${JSON.stringify(opts.tls.certFile)}`] : []), ...(opts.tls.keyFile ? [`keyfile = ${JSON.stringify(opts.tls.keyFile)}`] : [])]
+    : [];
   fs.writeFileSync(
     file,
     [
-      `amqp_url = "${url.protocol}//${url.username}:${url.password}@${url.host}${vhost}"`,
+      `amqp_url = "${url.protocol}//${userinfo}${url.host}${vhost}"`,
       `publish_exchange = "amq.topic"`,
       `topic_prefix = "${opts.topicPrefix}"`,
       `[client_properties]`,
       `app = "relengotron tests"`,
+      ...tls,
       "",
     ].join("\n"),
   );

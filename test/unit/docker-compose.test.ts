@@ -72,6 +72,18 @@ describe("docker-compose.yml", () => {
     expect(bus.AMQP_URL).toBeDefined();
     expect(() => busKoji(bus)).not.toThrow();
     expect(bus.RELENGOTRON_TOPIC_PREFIX).toBe(worker.RELENGOTRON_TOPIC_PREFIX);
+    // …over TLS with a client certificate, as Fedora's broker wants: the files are docker secrets
+    // the service mounts, and its queue a UUID kept in the data volume
+    expect(bus.AMQP_URL!.startsWith("amqps://")).toBe(true);
+    const secrets = (s["relengotron-bus"] as { secrets?: string[] }).secrets ?? [];
+    const declared = (compose as unknown as { secrets: Record<string, { file?: string }> }).secrets;
+    for (const [variable, secret] of [["AMQP_CA_CERT", "amqp-ca-cert"], ["AMQP_CERT", "amqp-cert"], ["AMQP_KEY", "amqp-key"]] as const) {
+      expect(bus[variable]).toBe(`/run/secrets/${secret}`);
+      expect(secrets).toContain(secret);
+      expect(declared[secret]?.file).toMatch(/^\.\//);
+    }
+    expect(bus.RELENGOTRON_AMQP_QUEUE).toBe("uuid");
+    expect(JSON.stringify(s["relengotron-bus"]!)).toContain(`relengotron:${bus.RELENGOTRON_DATA_DIR}`);
     // the worker creates the nightly schedules, so it waits for the search attributes they set
     for (const name of ["relengotron-worker", "relengotron-bus"]) expect(JSON.stringify(s[name]!.depends_on)).toContain("temporal-search-attributes");
     // API: its tokens from the docker secret
