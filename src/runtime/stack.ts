@@ -81,7 +81,7 @@ export async function startStack(cfg: Config, log: (line: string) => void): Prom
       await bus.stop();
     });
     busPublisher = bus.publisher;
-    log(`bus: ${bus.kind === "amqp" ? `consuming ${cfg.RELENGOTRON_AMQP_QUEUE} from RabbitMQ` : "in-process (no AMQP_URL)"}`);
+    log(`bus: ${bus.kind === "amqp" ? `consuming ${bus.queue} from RabbitMQ` : "in-process (no AMQP_URL)"}`);
     await ensureConfiguredNightlySchedules(client, cfg, releases);
 
     // Greenwave decisions (POST /api/v1/decision): RELENGOTRON_POLICIES_DIR against the sandbox's
