@@ -3,6 +3,7 @@
 import { Command, Option } from "commander";
 import { registerComposedbCommands } from "./composedb.js";
 import { registerDecideCommands } from "./decide.js";
+import { registerDoctorCommands } from "./doctor.js";
 import { registerPipelineCommands } from "./pipeline.js";
 import { registerRingsCommands } from "./rings.js";
 import { registerSandboxCommands } from "./sandbox.js";
@@ -21,5 +22,6 @@ export function buildProgram(): Command {
   registerDecideCommands(program);
   registerRingsCommands(program);
   registerSandboxCommands(program);
+  registerDoctorCommands(program);
   return program;
 }
