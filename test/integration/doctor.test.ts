@@ -3,6 +3,7 @@
 // search attributes, the machine's RabbitMQ, a sandbox Koji hub and ResultsDB known only by URL —
 // where every line is ok, and against broken ones, where each problem is named.
 import { execFile } from "node:child_process";
+import { randomBytes } from "node:crypto";
 import fs from "node:fs";
 import http from "node:http";
 import type { AddressInfo } from "node:net";
@@ -21,7 +22,9 @@ import { SandboxResultsDb } from "../../src/sandbox/resultsdb.js";
 import { PipelineStageKey, searchAttributeKeys } from "../../src/temporal/search-attributes.js";
 import { AMQP_URL, deleteQueues, requireRabbitMq, testQueueName } from "../support/bus-env.js";
 import { createTestDatabase, type TestDatabase } from "../support/db.js";
+import { startPrivateRabbitMq, type PrivateRabbitMq } from "../support/private-rabbitmq.js";
 import { startTemporal } from "../support/temporal.js";
+import { makeTestPki, type TestPki } from "../support/tls-certs.js";
 
 const MAIN = path.join(projectRoot, "src", "cli", "main.ts");
 const KOJI_PASSWORD = "doctor-test-password";
@@ -190,4 +193,46 @@ describe("relengotron doctor", () => {
     expect(lines.some((l) => l.startsWith("FAIL configuration: TEMPORAL_ADDRESS: expected host:port")), run.stdout).toBe(true);
     expect(lines.some((l) => l.startsWith("FAIL configuration: KOJI_USER: required with KOJI_AUTH=password")), run.stdout).toBe(true);
   }, 120_000);
+
+  describe("the broker over TLS (Fedora's: client certificate, SASL EXTERNAL)", () => {
+    const USER = "relengotron-doctor";
+    let pki: TestPki;
+    let rabbit: PrivateRabbitMq;
+    let tlsEnv: NodeJS.ProcessEnv;
+
+    beforeAll(async () => {
+      // the broker runs as user rabbitmq and reads its certificate and key from here
+      fs.chmodSync(dir, 0o755);
+      pki = await makeTestPki(path.join(dir, "pki"), { serverNames: ["DNS:localhost"], clients: [USER] });
+      rabbit = await startPrivateRabbitMq({ tls: { caCert: pki.ca.cert, cert: pki.server.cert, key: pki.server.key } });
+      await rabbit.ctl(["add_user", USER, randomBytes(12).toString("hex")]);
+      await rabbit.ctl(["set_permissions", "-p", "/", USER, ".*", ".*", ".*"]);
+      tlsEnv = { ...env, AMQP_URL: `amqps://localhost:${rabbit.tlsPort}`, AMQP_CA_CERT: pki.ca.cert, AMQP_CERT: pki.clients[USER]!.cert, AMQP_KEY: pki.clients[USER]!.key };
+    }, 180_000);
+
+    afterAll(async () => {
+      await rabbit?.destroy();
+    });
+
+    it("the right CA and client certificate: the TLS handshake and the EXTERNAL login are ok", async () => {
+      const run = await doctor(tlsEnv);
+      expect(run.code, run.stdout + run.stderr).toBe(0);
+      expect(run.stdout).toContain("ok broker TLS files (AMQP_CA_CERT, AMQP_CERT, AMQP_KEY)");
+      expect(run.stdout).toContain(`ok broker amqps://localhost:${rabbit.tlsPort} reachable (TLS handshake and login)`);
+    }, 240_000);
+
+    it("another CA: the broker's certificate is named as not signed by it", async () => {
+      const run = await doctor({ ...tlsEnv, AMQP_CA_CERT: pki.otherCa.cert });
+      expect(run.code, run.stdout + run.stderr).toBe(1);
+      const failures = run.stdout.split("\n").filter((l) => l.startsWith("FAIL "));
+      expect(failures, run.stdout).toHaveLength(1);
+      expect(failures[0]).toMatch(new RegExp(`^FAIL broker amqps://localhost:${rabbit.tlsPort}: cannot connect: the broker's certificate (chain ends in a CA that AMQP_CA_CERT|is not signed by a CA in AMQP_CA_CERT)`));
+    }, 240_000);
+
+    it("no client certificate: the broker's refusal is named", async () => {
+      const run = await doctor({ ...tlsEnv, AMQP_CERT: "", AMQP_KEY: "" });
+      expect(run.code, run.stdout + run.stderr).toBe(1);
+      expect(run.stdout, run.stdout).toMatch(new RegExp(`^FAIL broker amqps://localhost:${rabbit.tlsPort}: cannot connect: .*(client certificate|refused)`, "m"));
+    }, 240_000);
+  });
 });
