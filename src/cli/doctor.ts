@@ -24,5 +24,7 @@ export function registerDoctorCommands(program: Command): void {
       const failed = lines!.filter((l) => l.status === "FAIL").length;
       output(cmd, { ok: failed === 0, failed, checks: lines! }, () => lines!.map(formatLine).join("\n"));
       process.exitCode = failed ? 1 : 0;
+      // A peer that timed out may still hold a socket open: the answer is given, do not wait for it.
+      setTimeout(() => process.exit(), 1000).unref();
     });
 }

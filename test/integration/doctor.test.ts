@@ -6,6 +6,7 @@ import { execFile } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import fs from "node:fs";
 import http from "node:http";
+import net from "node:net";
 import type { AddressInfo } from "node:net";
 import os from "node:os";
 import path from "node:path";
@@ -37,8 +38,12 @@ interface Run {
 
 /** `relengotron doctor [args]` in its own process, with only the environment given. */
 function doctor(env: NodeJS.ProcessEnv, args: string[] = []): Promise<Run> {
+  return doctorWith(env, "15", args);
+}
+
+function doctorWith(env: NodeJS.ProcessEnv, timeoutSeconds: string, args: string[] = []): Promise<Run> {
   return new Promise((resolve) => {
-    execFile(process.execPath, ["--import", "tsx", MAIN, "doctor", "--timeout", "15", ...args], { cwd: projectRoot, env, timeout: 120_000 }, (error, stdout, stderr) =>
+    execFile(process.execPath, ["--import", "tsx", MAIN, "doctor", "--timeout", timeoutSeconds, ...args], { cwd: projectRoot, env, timeout: 120_000 }, (error, stdout, stderr) =>
       resolve({ code: error ? Number((error as { code?: number }).code ?? 1) : 0, stdout, stderr }),
     );
   });
@@ -192,6 +197,22 @@ describe("relengotron doctor", () => {
     expect(lines.every((l) => l.startsWith("FAIL configuration: ")), run.stdout).toBe(true);
     expect(lines.some((l) => l.startsWith("FAIL configuration: TEMPORAL_ADDRESS: expected host:port")), run.stdout).toBe(true);
     expect(lines.some((l) => l.startsWith("FAIL configuration: KOJI_USER: required with KOJI_AUTH=password")), run.stdout).toBe(true);
+  }, 120_000);
+
+  it("peers that accept a connection and never answer: each is a FAIL line within the timeout, not a hang", async () => {
+    const silent = net.createServer(() => {});
+    await new Promise<void>((resolve) => silent.listen(0, "127.0.0.1", () => resolve()));
+    const at = `127.0.0.1:${(silent.address() as AddressInfo).port}`;
+    try {
+      const started = Date.now();
+      const run = await doctorWith({ ...env, DATABASE_URL: `postgres://u:p@${at}/db`, TEMPORAL_ADDRESS: at, KOJI_URL: `http://${at}/kojihub`, KOJI_TOPURL: `http://${at}/`, RESULTSDB_URL: `http://${at}`, AMQP_URL: `amqp://guest:guest@${at}` }, "3");
+      expect(Date.now() - started, run.stdout).toBeLessThan(60_000);
+      expect(run.code, run.stdout + run.stderr).toBe(1);
+      const failed = run.stdout.split("\n").filter((l) => l.startsWith("FAIL ")).map((l) => l.split(" ")[1]);
+      expect(failed, run.stdout).toEqual(["database", "temporal", "koji", "koji", "resultsdb", "broker"]);
+    } finally {
+      silent.close();
+    }
   }, 120_000);
 
   describe("the broker over TLS (Fedora's: client certificate, SASL EXTERNAL)", () => {
