@@ -18,6 +18,7 @@ import { PackageBuildFilter } from "../src/bus/package-builds.js";
 import { KojiClient } from "../src/clients/koji.js";
 import { KojiHub } from "../src/sandbox/koji-hub.js";
 import { AmqpBusConsumer } from "../src/bus/consumer.js";
+import { dbDeadLetterSink } from "../src/bus/dead-letters.js";
 import { bindingsFor } from "../src/bus/messages/index.js";
 import { BusProcessor } from "../src/bus/processor.js";
 import { AmqpBusPublisher, SEVERITY, type OutgoingMessage } from "../src/bus/publisher.js";
@@ -113,11 +114,12 @@ export async function runBusBench(log: (line: string) => void = () => {}, opts: 
     const consumer = new AmqpBusConsumer({
       url: amqpUrl,
       queue,
-      deadLetterQueue: `${queue}.dead-letter`,
       bindings: bindingsFor(topicPrefix),
       processor: new BusProcessor({
         context: routerContext(releases),
         executor: createActionExecutor({ client: env.client, db, taskQueue, trigger: { quietSeconds, maxWaitSeconds: 3600 }, packageBuilds }),
+        deadLetters: dbDeadLetterSink(db),
+        consumer: queue,
       }),
     });
     await consumer.start();
@@ -194,7 +196,6 @@ export async function runBusBench(log: (line: string) => void = () => {}, opts: 
     if (c) {
       const ch = await c.createChannel();
       await ch.deleteQueue(queue).catch(() => {});
-      await ch.deleteQueue(`${queue}.dead-letter`).catch(() => {});
       await c.close();
     }
     await db.$disconnect();

@@ -22,7 +22,6 @@ export const busConfigShape = {
    * UUIDs, one per consumer, never shared)
    */
   RELENGOTRON_AMQP_QUEUE: z.string().min(1).default("relengotron"),
-  RELENGOTRON_AMQP_DEAD_LETTER_QUEUE: z.string().min(1).default("relengotron.dead-letter"),
   RELENGOTRON_AMQP_PREFETCH: z.coerce.number().int().min(1).max(65535).default(200),
   /**
    * the environment prefix of topics (fedora-messaging's topic_prefix), e.g. org.fedoraproject.prod:

@@ -1,13 +1,15 @@
 // The RabbitMQ consumer: a durable queue bound to amq.topic for the topics relengotron reads,
 // manual acknowledgements, and a reconnect loop. A message is acknowledged only after it was
-// processed (for a trigger change: once Temporal has the signal in history) or set aside in the
-// dead-letter queue with its reason; a connection lost meanwhile means the broker delivers it
-// again, and the processing is idempotent.
+// processed (for a trigger change: once Temporal has the signal in history) or set aside as a
+// dead letter in composedb with its reason (the processor writes the row); a connection lost
+// meanwhile means the broker delivers it again, and the processing is idempotent. A dead letter
+// that could not be written (the database down) is returned to the queue after a pause, so the
+// broker delivers it again later.
 import { setTimeout as delay } from "node:timers/promises";
 import amqp from "amqplib";
 import type { ChannelModel, ConfirmChannel, ConsumeMessage } from "amqplib";
 import { DEFAULT_BINDINGS, type BusEnvelope } from "./messages/index.js";
-import type { BusProcessor, ProcessorStats } from "./processor.js";
+import { DeadLetterWriteError, type BusProcessor, type ProcessorStats } from "./processor.js";
 import { redactUrl } from "../redact.js";
 import { amqpSocketOptions, explainAmqpError, type AmqpTlsFiles } from "./tls.js";
 
@@ -17,7 +19,6 @@ export interface AmqpConsumerOptions {
   tls?: AmqpTlsFiles;
   /** durable queue the bindings feed */
   queue: string;
-  deadLetterQueue: string;
   exchange?: string;
   /** routing keys bound to the queue; DEFAULT_BINDINGS by default */
   bindings?: string[];
@@ -27,6 +28,8 @@ export interface AmqpConsumerOptions {
   connectionName?: string;
   processor: BusProcessor;
   reconnect?: { initialMs?: number; maxMs?: number };
+  /** how long a message whose dead letter could not be written is held before it goes back to the queue */
+  deadLetterRetryMs?: number;
   log?: (line: string) => void;
 }
 
@@ -39,8 +42,6 @@ export interface ConsumerStats extends ProcessorStats {
   connected: boolean;
   inFlight: number;
 }
-
-export const DEAD_LETTER_REASON_HEADER = "x-relengotron-reason";
 
 export class AmqpBusConsumer {
   private model: ChannelModel | undefined;
@@ -100,7 +101,6 @@ export class AmqpBusConsumer {
       const exchange = this.opts.exchange ?? "amq.topic";
       await channel.assertQueue(this.opts.queue, { durable: true, autoDelete: false, exclusive: false });
       for (const key of this.opts.bindings ?? DEFAULT_BINDINGS) await channel.bindQueue(this.opts.queue, exchange, key);
-      await channel.assertQueue(this.opts.deadLetterQueue, { durable: true, autoDelete: false, exclusive: false });
       await channel.prefetch(this.opts.prefetch ?? 200);
       await channel.consume(this.opts.queue, (msg) => this.deliver(model, channel, msg), { noAck: false });
       if (closed) throw new Error("connection closed while setting up");
@@ -151,44 +151,27 @@ export class AmqpBusConsumer {
       contentEncoding: msg.properties.contentEncoding as string | undefined,
       body: msg.content,
     };
+    const receivedAt = new Date();
     const work = this.opts.processor
-      .process(envelope, this.abort.signal)
-      .then(async (outcome) => {
-        if (outcome.status === "dead-letter") await this.deadLetter(channel, msg, outcome.reason);
+      .process(envelope, this.abort.signal, receivedAt)
+      .then(() => {
         channel.ack(msg);
         this.counts.acked++;
       })
-      .catch((error: unknown) => {
+      .catch(async (error: unknown) => {
         // Stopping, or the channel went away: the broker redelivers what was not acknowledged.
-        if (!this.stopped) this.log(`bus: message ${envelope.id ?? "(no id)"} left for redelivery: ${(error as Error).message}`);
+        if (this.stopped) return;
+        this.log(`bus: message ${envelope.id ?? "(no id)"} left for redelivery: ${(error as Error).message}`);
+        if (!(error instanceof DeadLetterWriteError)) return;
+        // The database is down: back to the queue after a pause, delivered again until the row is written.
+        await delay(this.opts.deadLetterRetryMs ?? 5000, undefined, { signal: this.abort.signal }).catch(() => {});
+        try {
+          if (!this.stopped) channel.nack(msg, false, true);
+        } catch {
+          // the channel closed meanwhile: the broker redelivers it anyway
+        }
       });
     const tracked = work.finally(() => this.inFlight.delete(tracked));
     this.inFlight.add(tracked);
-  }
-
-  /** The original body and properties, plus the reason and where it came from; confirmed before the ack. */
-  private deadLetter(channel: ConfirmChannel, msg: ConsumeMessage, reason: string): Promise<void> {
-    const p = msg.properties;
-    const headers = {
-      ...(p.headers ?? {}),
-      [DEAD_LETTER_REASON_HEADER]: reason.slice(0, 4000),
-      "x-relengotron-routing-key": msg.fields.routingKey,
-      "x-relengotron-exchange": msg.fields.exchange,
-      "x-relengotron-dead-lettered-at": new Date().toISOString(),
-    };
-    return new Promise<void>((resolve, reject) => {
-      channel.sendToQueue(
-        this.opts.deadLetterQueue,
-        msg.content,
-        {
-          headers,
-          messageId: p.messageId as string | undefined,
-          contentType: p.contentType as string | undefined,
-          contentEncoding: p.contentEncoding as string | undefined,
-          deliveryMode: 2,
-        },
-        (err) => (err ? reject(err instanceof Error ? err : new Error(String(err))) : resolve()),
-      );
-    });
   }
 }

@@ -1,12 +1,16 @@
 // One message, start to finish, whatever carried it (RabbitMQ or the sandbox's in-process bus):
-// validate, route, act. The outcome tells the carrier what to do with the message: acknowledge it,
-// or set it aside with a reason. A failure that may pass (Temporal or PostgreSQL unreachable) is
-// retried here until it succeeds or the carrier stops; one that would fail forever is set aside.
+// validate, route, act. A message that cannot be used is set aside here, for every carrier: written
+// to composedb's DeadLetter table with its reason (dead-letters.ts) before process() resolves, so
+// the carrier acknowledges it only once the row is durable; a failed write rejects with
+// DeadLetterWriteError and the carrier leaves the message for redelivery. A failure that may pass
+// (Temporal or PostgreSQL unreachable) is retried here until it succeeds or the carrier stops; one
+// that would fail forever is set aside.
 import { setTimeout as delay } from "node:timers/promises";
 import { isTransient } from "./errors.js";
 import { parseEnvelope, type BusEnvelope, type BusFamily } from "./messages/index.js";
 import { route, type RouterContext } from "./router.js";
 import type { ActionExecutor } from "./actions.js";
+import type { DeadLetterSink } from "./dead-letters.js";
 
 export type Outcome =
   | { status: "routed"; family: BusFamily; actions: number }
@@ -17,7 +21,10 @@ export interface ProcessorStats {
   processed: number;
   routed: number;
   ignored: number;
+  /** messages set aside: their dead-letter row written */
   deadLettered: number;
+  /** dead-letter rows that could not be written (the message was left for redelivery) */
+  deadLetterWriteFailures: number;
   /** dead letters by reason, the reason cut at its first colon */
   deadLetterReasons: Record<string, number>;
   byFamily: Record<string, number>;
@@ -28,21 +35,53 @@ export interface ProcessorStats {
 export interface ProcessorOptions {
   context: RouterContext;
   executor: ActionExecutor;
+  /** where set-aside messages are written (dbDeadLetterSink) */
+  deadLetters: DeadLetterSink;
+  /** recorded with each dead letter: the queue consumed, or "in-process" */
+  consumer: string;
   /** attempts for a failure that is not transient before the message is set aside */
   permanentAttempts?: number;
   backoff?: { initialMs: number; maxMs: number };
   log?: (line: string) => void;
 }
 
+/** The dead letter could not be written: the message must not be acknowledged. */
+export class DeadLetterWriteError extends Error {}
+
 export class BusProcessor {
-  private readonly counters: ProcessorStats = { processed: 0, routed: 0, ignored: 0, deadLettered: 0, deadLetterReasons: {}, byFamily: {}, retries: 0 };
+  private readonly counters: ProcessorStats = { processed: 0, routed: 0, ignored: 0, deadLettered: 0, deadLetterWriteFailures: 0, deadLetterReasons: {}, byFamily: {}, retries: 0 };
 
   constructor(private readonly opts: ProcessorOptions) {}
 
-  /** Rejects only when `signal` aborts while an action is being retried (the message stays unacknowledged). */
-  async process(envelope: BusEnvelope, signal?: AbortSignal): Promise<Outcome> {
+  /**
+   * Validates, routes, acts; a message set aside is written as a dead letter before this resolves.
+   * Rejects when `signal` aborts while an action is being retried, or with DeadLetterWriteError
+   * when the dead letter could not be written: either way the message stays unacknowledged.
+   */
+  async process(envelope: BusEnvelope, signal?: AbortSignal, receivedAt = new Date()): Promise<Outcome> {
     const outcome = await this.decide(envelope, signal);
     this.counters.processed++;
+    if (outcome.status === "dead-letter") {
+      try {
+        await this.opts.deadLetters.record({ envelope, reason: outcome.reason, consumer: this.opts.consumer, receivedAt });
+      } catch (error) {
+        this.counters.deadLetterWriteFailures++;
+        throw new DeadLetterWriteError(`the dead letter could not be written (${(error as Error).message.split("\n").filter(Boolean).at(-1) ?? ""})`, { cause: error });
+      }
+    }
+    this.count(outcome);
+    return outcome;
+  }
+
+  /** The same decision for a stored dead letter (relengotron dead-letters --replay): nothing is written. */
+  async reprocess(envelope: BusEnvelope): Promise<Outcome> {
+    const outcome = await this.decide(envelope);
+    this.counters.processed++;
+    this.count(outcome);
+    return outcome;
+  }
+
+  private count(outcome: Outcome): void {
     if (outcome.status === "dead-letter") {
       this.counters.deadLettered++;
       const key = outcome.reason.split(":")[0]!;
@@ -51,7 +90,6 @@ export class BusProcessor {
       this.counters[outcome.status]++;
       this.counters.byFamily[outcome.family] = (this.counters.byFamily[outcome.family] ?? 0) + 1;
     }
-    return outcome;
   }
 
   stats(): ProcessorStats {

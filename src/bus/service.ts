@@ -5,6 +5,7 @@ import type { KojiClient } from "../clients/koji.js";
 import type { Db } from "../db/database.js";
 import type { ReleaseCatalog } from "../releases/catalog.js";
 import { createActionExecutor } from "./actions.js";
+import { dbDeadLetterSink } from "./dead-letters.js";
 import type { BusConfig } from "./config.js";
 import { AmqpBusConsumer, type ConsumerStats } from "./consumer.js";
 import { InProcessBus } from "./in-process.js";
@@ -41,9 +42,13 @@ export interface BusService {
   stop(): Promise<void>;
 }
 
-export async function startBus(opts: BusServiceOptions): Promise<BusService> {
+/**
+ * The processor every carrier uses (and `dead-letters --replay`): the router over the release
+ * catalogue, the actions, and dead letters written to composedb under `consumer`'s name.
+ */
+export function createBusProcessor(opts: Omit<BusServiceOptions, "publish"> & { consumer: string }): BusProcessor {
   const log = opts.log ?? (() => {});
-  const processor = new BusProcessor({
+  return new BusProcessor({
     context: routerContext(opts.releases),
     executor: createActionExecutor({
       client: opts.client,
@@ -53,20 +58,27 @@ export async function startBus(opts: BusServiceOptions): Promise<BusService> {
       packageBuilds: new PackageBuildFilter(opts.koji),
       log,
     }),
+    deadLetters: dbDeadLetterSink(opts.db),
+    consumer: opts.consumer,
     log,
   });
+}
+
+export async function startBus(opts: BusServiceOptions): Promise<BusService> {
+  const log = opts.log ?? (() => {});
   if (!opts.cfg.AMQP_URL) {
+    const processor = createBusProcessor({ ...opts, consumer: "in-process" });
     const bus = new InProcessBus({ processor, topicPrefix: opts.cfg.RELENGOTRON_TOPIC_PREFIX });
     return { kind: "in-process", queue: undefined, publisher: opts.publish ? bus : undefined, stats: () => bus.stats(), stop: () => bus.close() };
   }
   // Bad certificate files stop the start, naming the variable, before anything connects.
   const tls = loadAmqpTls(opts.cfg);
   const queue = resolveQueueName(opts.cfg.RELENGOTRON_AMQP_QUEUE, opts.cfg.dataDir);
+  const processor = createBusProcessor({ ...opts, consumer: queue });
   const consumer = new AmqpBusConsumer({
     url: opts.cfg.AMQP_URL,
     tls,
     queue,
-    deadLetterQueue: opts.cfg.RELENGOTRON_AMQP_DEAD_LETTER_QUEUE,
     prefetch: opts.cfg.RELENGOTRON_AMQP_PREFETCH,
     // With a prefix (org.fedoraproject.prod), only that environment's topics; otherwise any.
     bindings: bindingsFor(opts.cfg.RELENGOTRON_TOPIC_PREFIX || undefined),

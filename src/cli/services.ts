@@ -1,4 +1,4 @@
-// Long-running services and housekeeping: up, worker, api, bus, migrate, token.
+// Long-running services and housekeeping: up, worker, api, bus (and its dead letters), migrate, token.
 import type { Command } from "commander";
 import { createToken, ROLES, type Role } from "../api/auth.js";
 import { startApi } from "../api/server.js";
@@ -9,6 +9,7 @@ import { openDatabase } from "../db/database.js";
 import { configuredGatingSources } from "../gating/sources.js";
 import { migrate } from "../db/migrate.js";
 import { resolveDatabaseUrl } from "../db/database.js";
+import { registerDeadLetterCommands } from "./dead-letters.js";
 import { ReleaseCatalog } from "../releases/catalog.js";
 import { startStack } from "../runtime/stack.js";
 import { busKoji, configuredSystems, requireComposeStep, workerActivityDeps } from "../runtime/wiring.js";
@@ -117,6 +118,8 @@ export function registerServiceCommands(program: Command): void {
       await connection.close();
       await database.close();
     });
+
+  registerDeadLetterCommands(program);
 
   program
     .command("migrate")

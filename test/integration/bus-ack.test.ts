@@ -15,6 +15,7 @@ import type { Worker } from "@temporalio/worker";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createActionExecutor, type ActionExecutor } from "../../src/bus/actions.js";
 import { AmqpBusConsumer } from "../../src/bus/consumer.js";
+import { dbDeadLetterSink } from "../../src/bus/dead-letters.js";
 import { bindingsFor } from "../../src/bus/messages/index.js";
 import { BusProcessor } from "../../src/bus/processor.js";
 import { routerContext, type BusAction } from "../../src/bus/router.js";
@@ -90,7 +91,7 @@ describe("bus acknowledgements", () => {
   const lane = () => {
     const queue = testQueueName(import.meta.url);
     const prefix = testTopicPrefix();
-    queues.push(queue, `${queue}.dead-letter`);
+    queues.push(queue);
     const laneDir = fs.mkdtempSync(path.join(dir, "lane-"));
     return { queue, prefix, conf: writeFedoraMessagingConf(laneDir, { topicPrefix: prefix }) };
   };
@@ -103,12 +104,11 @@ describe("bus acknowledgements", () => {
     const consumer = new AmqpBusConsumer({
       url: AMQP_URL,
       queue,
-      deadLetterQueue: `${queue}.dead-letter`,
       bindings: bindingsFor(prefix),
       connectionName: `relengotron-test-${name}-${randomUUID().slice(0, 8)}`,
       reconnect: { initialMs: 100, maxMs: 2000 },
       log,
-      processor: new BusProcessor({ context: routerContext(releases), executor, backoff: { initialMs: 100, maxMs: 2000 }, log }),
+      processor: new BusProcessor({ context: routerContext(releases), executor, deadLetters: dbDeadLetterSink(database.db), consumer: queue, backoff: { initialMs: 100, maxMs: 2000 }, log }),
     });
     await consumer.start();
     return { consumer, logs };

@@ -4,9 +4,11 @@
 // here is which pipelines start, when, and with which artifacts (bus-pipeline.test.ts runs them).
 import { randomUUID } from "node:crypto";
 import fs from "node:fs";
+import net from "node:net";
 import os from "node:os";
 import path from "node:path";
-import { execFileSync } from "node:child_process";
+import { execFile, execFileSync } from "node:child_process";
+import { promisify } from "node:util";
 import { setTimeout as sleep } from "node:timers/promises";
 import { WorkflowNotFoundError } from "@temporalio/client";
 import { Worker } from "@temporalio/worker";
@@ -14,7 +16,15 @@ import { MockActivityEnvironment } from "@temporalio/testing";
 import { createTriggerActivities } from "../../src/activities/trigger.js";
 import { allocatePipelineRun } from "../../src/pipelines/service.js";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { DEAD_LETTER_REASON_HEADER } from "../../src/bus/consumer.js";
+import { BusProcessor } from "../../src/bus/processor.js";
+import { createBusProcessor } from "../../src/bus/service.js";
+import { InProcessBus } from "../../src/bus/in-process.js";
+import { dbDeadLetterSink, replayDeadLetter } from "../../src/bus/dead-letters.js";
+import { routerContext } from "../../src/bus/router.js";
+import { createDb } from "../../src/db/database.js";
+import { KojiHub } from "../../src/sandbox/koji-hub.js";
+
+const execFileAsync = promisify(execFile);
 import { loadConfig, projectRoot } from "../../src/config.js";
 import { ReleaseCatalog } from "../../src/releases/catalog.js";
 import { installQuietRuntime } from "../../src/runtime/worker.js";
@@ -28,7 +38,7 @@ import { recordHistory } from "../support/histories.js";
 import {
   closeConnectionsNamed,
   deleteQueues,
-  drainQueue,
+  deadLettersOf,
   publishWithPython,
   requireRabbitMq,
   startConsumer,
@@ -55,6 +65,7 @@ describe("bus consumer", () => {
   let conf: string;
   let dir: string;
   const queue = testQueueName(import.meta.url);
+  const otherQueues: string[] = [];
   const prefix = testTopicPrefix();
   const taskQueue = `bus-consumer-${randomUUID().slice(0, 8)}`;
   const pipelineTaskQueue = `${taskQueue}-pipelines`;
@@ -105,7 +116,7 @@ describe("bus consumer", () => {
       worker.shutdown();
       await workerRun;
     }
-    await deleteQueues([queue, `${queue}.dead-letter`]).catch(() => {});
+    await deleteQueues([queue, ...otherQueues]).catch(() => {});
     await database?.drop();
     await env?.teardown();
     if (dir) fs.rmSync(dir, { recursive: true, force: true });
@@ -224,20 +235,22 @@ describe("bus consumer", () => {
     expect(published).toHaveLength(bad.length + 1);
 
     await eventually(async () => (bus.consumer.stats().deadLettered - stats.deadLettered === bad.length ? true : undefined), "dead letters");
-    const letters = await eventually(async () => {
-      const got = await drainQueue(bus.deadLetterQueue);
-      return got.length > 0 ? got : undefined;
-    }, "the dead-letter queue");
+    const ids = new Set<string>(bad.map((b) => b.spec.id));
+    const letters = (await deadLettersOf(database.db, queue)).filter((l) => l.messageId !== null && ids.has(l.messageId));
     expect(letters).toHaveLength(bad.length);
     for (const { spec, reason } of bad) {
       const letter = letters.find((l) => l.messageId === spec.id);
       expect(letter, spec.id).toBeDefined();
-      expect(String(letter!.headers[DEAD_LETTER_REASON_HEADER])).toMatch(reason);
-      expect(letter!.headers["x-relengotron-routing-key"]).toBe(`${prefix}.${spec.topic}`);
-      // The original message, untouched: its body and fedora-messaging's headers.
+      expect(letter!.reason).toMatch(reason);
+      expect(letter!.topic).toBe(`${prefix}.${spec.topic}`);
+      expect(letter!.consumer).toBe(queue);
+      expect(letter!.receivedAt.getTime()).toBeLessThanOrEqual(letter!.setAsideAt.getTime());
+      // The original message, untouched: its exact body and fedora-messaging's headers.
+      expect(letter!.bodyEncoding).toBe("utf8");
       if (typeof spec.body === "string") expect(letter!.body).toBe(spec.body);
       else expect(JSON.parse(letter!.body)).toEqual(spec.body);
-      expect(letter!.headers.fedora_messaging_schema).toBe(spec.schema);
+      expect(letter!.size).toBe(Buffer.byteLength(letter!.body));
+      expect((letter!.headers as Record<string, unknown>).fedora_messaging_schema).toBe(spec.schema);
     }
     const after = bus.consumer.stats();
     expect(after.deadLettered - stats.deadLettered).toBe(bad.length);
@@ -248,6 +261,116 @@ describe("bus consumer", () => {
     expect(v.received - before.received).toBe(1);
     expect(v.recent.at(-1)!.packages).toEqual(["systemd"]);
   }, 90_000);
+
+  it("a dead letter is acked only once its row is written: with the database unreachable it comes back until the row is there", async () => {
+    // composedb for dead letters through a proxy the test cuts and restores.
+    const target = new URL(database.url);
+    const sockets = new Set<net.Socket>();
+    let up = false;
+    const proxy = net.createServer((client) => {
+      if (!up) return void client.destroy();
+      const server = net.connect(Number(target.port || 5432), target.hostname);
+      for (const s of [client, server]) {
+        sockets.add(s);
+        s.on("close", () => sockets.delete(s));
+        s.on("error", () => {});
+      }
+      client.pipe(server).pipe(client);
+    });
+    await new Promise<void>((resolve) => proxy.listen(0, "127.0.0.1", resolve));
+    const proxied = new URL(database.url);
+    proxied.hostname = "127.0.0.1";
+    proxied.port = String((proxy.address() as net.AddressInfo).port);
+    const deadLetterDb = createDb(proxied.toString());
+    const laneQueue = testQueueName(import.meta.url);
+    otherQueues.push(laneQueue);
+    const lanePrefix = testTopicPrefix();
+    const laneConf = writeFedoraMessagingConf(fs.mkdtempSync(path.join(dir, "lane-")), { topicPrefix: lanePrefix });
+    const lane = await startConsumer({ client: env.client, db: database.db, deadLetterDb, deadLetterRetryMs: 300, releases, taskQueue, trigger: { quietSeconds: QUIET_SECONDS, maxWaitSeconds: 120 }, queue: laneQueue, topicPrefix: lanePrefix });
+    try {
+      const body = '{"tag": "f46", "name": "bash", "version": "1"'; // not JSON
+      const id = randomUUID();
+      await publishWithPython(laneConf, [{ schema: "koji_fedoramessaging.tag.TagV1", topic: "buildsys.tag", body, raw: true, id }]);
+      // Written and failed, returned to the queue, delivered again and failed again: never acked.
+      await eventually(async () => (lane.consumer.stats().deadLetterWriteFailures >= 2 && lane.consumer.stats().redelivered >= 1 ? true : undefined), "two failed writes and a redelivery", 30_000);
+      expect(lane.consumer.stats()).toMatchObject({ acked: 0, deadLettered: 0 });
+      expect(await deadLettersOf(database.db, laneQueue)).toHaveLength(0);
+
+      up = true;
+      const rows = await eventually(async () => {
+        const got = await deadLettersOf(database.db, laneQueue);
+        return got.length ? got : undefined;
+      }, "the dead letter once the database is back", 30_000);
+      await eventually(async () => (lane.consumer.stats().acked === 1 ? true : undefined), "the ack");
+      expect(rows).toHaveLength(1);
+      expect(rows[0]).toMatchObject({ messageId: id, body, bodyEncoding: "utf8", topic: `${lanePrefix}.buildsys.tag` });
+      expect(rows[0]!.reason).toMatch(/^body is not JSON/);
+      expect(lane.consumer.stats()).toMatchObject({ deadLettered: 1, acked: 1, inFlight: 0 });
+    } finally {
+      await lane.stop();
+      await deadLetterDb.$disconnect();
+      for (const s of sockets) s.destroy();
+      await new Promise((resolve) => proxy.close(resolve));
+    }
+  }, 90_000);
+
+  /** The command line against this test's database, Temporal and an empty sandbox Koji (every build unknown: a package change). */
+  const relengotron = async (...args: string[]): Promise<string> => {
+    const hub = await KojiHub.start({ topDir: fs.mkdtempSync(path.join(dir, "koji-")), log: () => {} });
+    try {
+      const { stdout } = await execFileAsync(process.execPath, ["--import", "tsx", "src/cli/main.ts", ...args], {
+        cwd: projectRoot,
+        env: { ...process.env, DATABASE_URL: database.url, TEMPORAL_ADDRESS: env.address, TEMPORAL_TASK_QUEUE: taskQueue, KOJI_URL: hub.url, KOJI_TOPURL: hub.topurl, RELENGOTRON_TRIGGER_QUIET_SECONDS: String(QUIET_SECONDS) },
+      });
+      return stdout;
+    } finally {
+      await hub.close();
+    }
+  };
+
+  it("dead-letters --replay: a message set aside for a condition since fixed goes through the same processor and is marked replayed", async () => {
+    const before = await view();
+    const runsBefore = (await busRuns()).length;
+    const koji = { getBuildTypes: async (builds: readonly unknown[]) => builds.map(() => ["rpm"]) };
+    // The condition: the trigger refused every change (not a failure worth retrying).
+    const broken = new BusProcessor({
+      context: routerContext(releases),
+      executor: { execute: async () => Promise.reject(new Error("trigger refused the change: release not configured yet")) },
+      deadLetters: dbDeadLetterSink(database.db),
+      consumer: "in-process",
+      backoff: { initialMs: 10, maxMs: 10 },
+    });
+    const bus = new InProcessBus({ processor: broken });
+    const id = await bus.publish({ topic: "buildsys.tag", schema: "koji_fedoramessaging.tag.TagV1", body: { build_id: nextBuildId++, name: "xz", tag_id: 1, instance: "primary", tag: "f46", user: "bodhi", version: "5.8", owner: "packager", release: "1.fc46" } });
+    const row = await database.db.deadLetter.findFirstOrThrow({ where: { messageId: id } });
+    expect(row.consumer).toBe("in-process");
+    expect(row.reason).toMatch(/^could not be processed \(buildsys\.tag\): trigger refused the change/);
+
+    // Replayed while the condition holds: set aside again, with the new reason; not marked.
+    const failing = new BusProcessor({ context: routerContext(releases), executor: { execute: async () => Promise.reject(new Error("still refused")) }, deadLetters: dbDeadLetterSink(database.db), consumer: "replay", backoff: { initialMs: 10, maxMs: 10 } });
+    expect(await replayDeadLetter(database.db, row.id, failing, "tester")).toMatchObject({ status: "failed", reason: "could not be processed (buildsys.tag): still refused" });
+    expect(await database.db.deadLetter.findUniqueOrThrow({ where: { id: row.id } })).toMatchObject({ reason: "could not be processed (buildsys.tag): still refused", replayedAt: null, replays: 1 });
+
+    // Listed by the command, newest first.
+    const listed = JSON.parse(await relengotron("dead-letters", "--json", "--limit", "1")) as { id: number; topic: string; reason: string; size: number }[];
+    expect(listed).toEqual([expect.objectContaining({ id: row.id, topic: "buildsys.tag", reason: "could not be processed (buildsys.tag): still refused", size: row.size })]);
+
+    // Fixed: `dead-letters --replay` (the bus's processor, createBusProcessor, against this Temporal) accepts it; the row stays, marked.
+    const result = JSON.parse(await relengotron("dead-letters", "--json", "--replay", String(row.id), "--actor", "tester")) as unknown;
+    expect(result).toMatchObject({ id: row.id, status: "replayed", replayedBy: "tester", outcome: { status: "routed", family: "koji.tag", actions: 1 } });
+    const marked = await database.db.deadLetter.findUniqueOrThrow({ where: { id: row.id } });
+    expect(marked).toMatchObject({ replayedBy: "tester", replays: 2 });
+    expect(marked.replayedAt).not.toBeNull();
+    // The change reached the trigger, whose batch starts a pipeline for it.
+    const runs = await pipelinesAfter(runsBefore);
+    expect(runs).toHaveLength(1);
+    const v = await view();
+    expect(v.received - before.received).toBe(1);
+    expect(v.recent.at(-1)!.packages).toEqual(["xz"]);
+    // Once replayed, not again.
+    const fixed = createBusProcessor({ cfg: loadConfig({}), client: env.client, db: database.db, koji, releases, taskQueue, consumer: "replay" });
+    expect(await replayDeadLetter(database.db, row.id, fixed, "someone else")).toMatchObject({ status: "already-replayed", replayedBy: "tester" });
+  }, 60_000);
 
   it("records Bodhi pushes and Pungi compose statuses in composedb, once however often they come", async () => {
     const stats = bus.consumer.stats();

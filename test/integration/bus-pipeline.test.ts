@@ -100,7 +100,7 @@ describe("bus to pipeline", () => {
   afterAll(async () => {
     await bus?.stop();
     await stopWorker?.();
-    await deleteQueues([queue, `${queue}.dead-letter`]).catch(() => {});
+    await deleteQueues([queue]).catch(() => {});
     await p?.close();
     if (dir) fs.rmSync(dir, { recursive: true, force: true });
   });

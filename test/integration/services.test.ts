@@ -133,7 +133,6 @@ describe("relengotron worker, api and bus as separate processes", () => {
       RESULTSDB_URL: `http://127.0.0.1:${(rdbServer.address() as AddressInfo).port}`,
       AMQP_URL,
       RELENGOTRON_AMQP_QUEUE: queue,
-      RELENGOTRON_AMQP_DEAD_LETTER_QUEUE: `${queue}.dead-letter`,
       RELENGOTRON_TOPIC_PREFIX: prefix,
       RELENGOTRON_TRIGGER_QUIET_SECONDS: "1",
       RELENGOTRON_TRIGGER_MAX_WAIT_SECONDS: "10",
@@ -151,7 +150,7 @@ describe("relengotron worker, api and bus as separate processes", () => {
   afterAll(async () => {
     for (const s of services) if (s.child.exitCode === null && s.child.signalCode === null) s.child.kill("SIGKILL");
     if (dir) for (const line of processesWith(dir)) process.kill(Number(line.split(":")[0]), "SIGKILL");
-    await deleteQueues([queue, `${queue}.dead-letter`]).catch(() => {});
+    await deleteQueues([queue]).catch(() => {});
     await hub?.close();
     if (rdbServer) await new Promise<void>((resolve) => rdbServer.close(() => resolve()));
     await database?.drop();

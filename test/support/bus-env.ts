@@ -1,6 +1,6 @@
 // What the bus tests share: the machine's RabbitMQ (required: tests fail, with how to start it,
 // when it is not there), publishing with the real Python fedora-messaging library, the broker's
-// view (dead-letter queue, closing a connection from its side), and a consumer wired like the
+// view (closing a connection from its side), and a consumer wired like the
 // stack wires it, with queue names of its own so test files do not meet.
 import { execFile, spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
@@ -18,6 +18,7 @@ import { PackageBuildFilter } from "../../src/bus/package-builds.js";
 import { KojiClient } from "../../src/clients/koji.js";
 import { KojiHub } from "../../src/sandbox/koji-hub.js";
 import { AmqpBusConsumer } from "../../src/bus/consumer.js";
+import { dbDeadLetterSink } from "../../src/bus/dead-letters.js";
 import { bindingsFor } from "../../src/bus/messages/index.js";
 import { BusProcessor } from "../../src/bus/processor.js";
 import { routerContext } from "../../src/bus/router.js";
@@ -143,27 +144,9 @@ export async function closeConnectionsNamed(name: string): Promise<number> {
   return pids.length;
 }
 
-export interface QueuedMessage {
-  routingKey: string;
-  headers: Record<string, unknown>;
-  messageId: string | undefined;
-  body: string;
-}
-
-/** Takes every message off a queue (acknowledging them). */
-export async function drainQueue(queue: string): Promise<QueuedMessage[]> {
-  const c = await amqp.connect(AMQP_URL);
-  try {
-    const ch = await c.createChannel();
-    const out: QueuedMessage[] = [];
-    for (let m = await ch.get(queue); m; m = await ch.get(queue)) {
-      out.push({ routingKey: m.fields.routingKey, headers: (m.properties.headers ?? {}) as Record<string, unknown>, messageId: m.properties.messageId as string | undefined, body: m.content.toString("utf8") });
-      ch.ack(m);
-    }
-    return out;
-  } finally {
-    await c.close();
-  }
+/** The dead letters a consumer of `queue` set aside, oldest first. */
+export function deadLettersOf(db: Db, queue: string) {
+  return db.deadLetter.findMany({ where: { consumer: queue }, orderBy: { id: "asc" } });
 }
 
 export async function deleteQueues(queues: string[]): Promise<void> {
@@ -179,7 +162,6 @@ export async function deleteQueues(queues: string[]): Promise<void> {
 export interface ConsumerHarness {
   consumer: AmqpBusConsumer;
   queue: string;
-  deadLetterQueue: string;
   connectionName: string;
   /** what the consumer logged, for failure messages */
   logs: string[];
@@ -202,17 +184,20 @@ export async function startConsumer(opts: {
   amqpUrl?: string;
   /** the Koji asked for build types; without one, an empty sandbox hub (every build unknown to it) */
   koji?: Pick<KojiClient, "getBuildTypes">;
+  /** where dead letters are written; `db` by default */
+  deadLetterDb?: Db;
+  /** how long a message whose dead letter could not be written is held before going back to the queue */
+  deadLetterRetryMs?: number;
 }): Promise<ConsumerHarness> {
   const emptyHub = opts.koji ? undefined : await KojiHub.start({ topDir: fs.mkdtempSync(path.join(os.tmpdir(), "rt-bus-koji-")), log: () => {} });
   const koji = opts.koji ?? new KojiClient({ url: emptyHub!.url });
   const connectionName = `relengotron-test-${randomBytes(4).toString("hex")}`;
-  const deadLetterQueue = `${opts.queue}.dead-letter`;
   const logs: string[] = [];
   const log = (line: string) => void logs.push(`${new Date().toISOString()} ${line}`);
   const consumer = new AmqpBusConsumer({
     url: opts.amqpUrl ?? AMQP_URL,
     queue: opts.queue,
-    deadLetterQueue,
+    deadLetterRetryMs: opts.deadLetterRetryMs ?? 200,
     bindings: [...bindingsFor(opts.topicPrefix), ...(opts.extraBindings ?? [])],
     connectionName,
     reconnect: { initialMs: 100, maxMs: 2000 },
@@ -220,6 +205,8 @@ export async function startConsumer(opts: {
     processor: new BusProcessor({
       context: routerContext(opts.releases),
       executor: createActionExecutor({ client: opts.client, db: opts.db, taskQueue: opts.taskQueue, trigger: opts.trigger, packageBuilds: new PackageBuildFilter(koji), log }),
+      deadLetters: dbDeadLetterSink(opts.deadLetterDb ?? opts.db),
+      consumer: opts.queue,
       backoff: { initialMs: 100, maxMs: 2000 },
       log,
     }),
@@ -229,7 +216,7 @@ export async function startConsumer(opts: {
     await consumer.stop();
     await emptyHub?.close();
   };
-  return { consumer, queue: opts.queue, deadLetterQueue, connectionName, logs, stop };
+  return { consumer, queue: opts.queue, connectionName, logs, stop };
 }
 
 /** A worker running the trigger and nightly workflows; pipelines it starts go to `pipelineTaskQueue`. */

@@ -1,7 +1,7 @@
 // A message as it comes off the bus (fedora-messaging's wire format: routing key = topic, JSON body,
 // its headers, message id in the AMQP properties) and its validation: the topic picks the schema,
 // zod checks headers and body. Anything that fails is a `Rejection` with the reason, for the
-// dead-letter queue.
+// dead letters (composedb, dead-letters.ts).
 import { z } from "zod";
 import { bodhiUpdateCompleteBodySchema, type BodhiUpdateCompleteBody } from "./bodhi.js";
 import { kojiBuildStateBodySchema, kojiTagBodySchema, type KojiBuildStateBody, type KojiTagBody } from "./koji.js";
