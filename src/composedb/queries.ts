@@ -3,7 +3,7 @@
 import type { Db } from "../db/database.js";
 import type { ComposeStatus, ComposeType } from "../generated/prisma/enums.js";
 import { compareArches, compareArchesBetween, type ArchComparison } from "../domain/arch-compare.js";
-import type { ComposeContent, ComposeRpm, RpmCategory } from "../domain/compose-content.js";
+import type { ComposeContent, ComposeImage, ComposeRpm, RpmCategory } from "../domain/compose-content.js";
 import { diffComposes, type ComposeDiff } from "../domain/compose-diff.js";
 import { attributeSizeChange, type SizeAttribution } from "../domain/size-attribution.js";
 import { comparePoints, identityKey, type SizeIdentity, type SizeSeries } from "../domain/size-history.js";
@@ -131,18 +131,7 @@ export async function loadComposeContent(db: Db, composeId: string): Promise<Com
   return {
     composeId,
     rpms,
-    images: images.map((i) => ({
-      variant: i.variantUid,
-      // identity uses the image's own arch (productmd images 1.1), not the tree it is listed under
-      arch: i.imageArch,
-      subvariant: i.subvariant,
-      type: i.type,
-      format: i.format,
-      discNumber: i.discNumber,
-      path: i.path,
-      size: Number(i.size),
-      checksums: i.checksums as Record<string, string>,
-    })),
+    images: images.map(composeImageOf),
   };
 }
 
@@ -360,28 +349,11 @@ export async function attributeImageSizeChange(
   return attributeSizeChange(before, after, sizes.size > 0 ? sizes : undefined);
 }
 
-export interface ComposeImageRow {
-  variant: string;
-  /** the tree the image is listed under */
-  arch: string;
-  imageArch: string;
-  subvariant: string;
-  type: string;
-  format: string;
-  discNumber: number;
-  path: string;
-  size: number;
-  checksums: Record<string, string>;
-}
-
-/** One compose's images with their sizes and checksums, by variant, arch and path. */
-export async function composeImages(db: Db, composeId: string): Promise<ComposeImageRow[]> {
-  const compose = await composeRow(db, composeId);
-  const images = await db.image.findMany({ where: { composeId: compose.id }, orderBy: [{ variantUid: "asc" }, { arch: "asc" }, { path: "asc" }] });
-  return images.map((i) => ({
+/** An image as the domain compares it: identity by the image's own arch (productmd images 1.1). */
+function composeImageOf(i: { variantUid: string; imageArch: string; subvariant: string; type: string; format: string; discNumber: number; path: string; size: bigint; checksums: unknown }): ComposeImage {
+  return {
     variant: i.variantUid,
-    arch: i.arch,
-    imageArch: i.imageArch,
+    arch: i.imageArch,
     subvariant: i.subvariant,
     type: i.type,
     format: i.format,
@@ -389,5 +361,17 @@ export async function composeImages(db: Db, composeId: string): Promise<ComposeI
     path: i.path,
     size: Number(i.size),
     checksums: i.checksums as Record<string, string>,
-  }));
+  };
+}
+
+/** An image of a compose page: `arch` is the tree it is listed under, `imageArch` its own. */
+export interface ComposeImageRow extends ComposeImage {
+  imageArch: string;
+}
+
+/** One compose's images with their sizes and checksums, by variant, arch and path. */
+export async function composeImages(db: Db, composeId: string): Promise<ComposeImageRow[]> {
+  const compose = await composeRow(db, composeId);
+  const images = await db.image.findMany({ where: { composeId: compose.id }, orderBy: [{ variantUid: "asc" }, { arch: "asc" }, { path: "asc" }] });
+  return images.map((i) => ({ ...composeImageOf(i), arch: i.arch, imageArch: i.imageArch }));
 }
